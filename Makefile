@@ -1,0 +1,110 @@
+# libportremap: an LD_PRELOAD library that moves binds on privileged ports
+# to unprivileged ones for processes that may not use them.
+
+PREFIX	?= /usr/local
+LIBDIR	?= $(PREFIX)/lib
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+BUILD	?= build
+CC	?= cc
+CFLAGS	?= -O2 -g
+
+WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wformat=2
+HARDENING = -fstack-protector-strong -D_FORTIFY_SOURCE=2
+BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) $(HARDENING) $(CFLAGS)
+LIB_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden
+LIB_LDFLAGS = -shared -Wl,--version-script=libportremap/libportremap.map \
+	      -Wl,-z,relro,-z,now,-z,noexecstack $(LDFLAGS)
+# Before glibc 2.34, dlsym lives in libdl: record it as needed so that the
+# library loads there into programs that do not link libdl themselves.
+DL_PATH := $(shell $(CC) -print-file-name=libdl.so.2)
+NO_AS_NEEDED = -Wl,--no-as-needed
+LIB_LIBS = $(if $(filter /%,$(DL_PATH)),$(NO_AS_NEEDED) $(DL_PATH),-ldl)
+
+LIB_SRCS = $(wildcard libportremap/*.c)
+LIB_OBJS = $(LIB_SRCS:libportremap/%.c=$(BUILD)/obj/%.o)
+LIB_HDRS = $(wildcard libportremap/*.h)
+LIBRARY = $(BUILD)/libportremap.so
+
+# Pure logic, linked straight into the unit tests.
+PURE_OBJS = $(addprefix $(BUILD)/obj/,map.o settings.o decide.o sockaddr.o log.o)
+
+TEST_CFLAGS = $(BASE_CFLAGS) -Ilibportremap -Itests
+TEST_LIBS = -lcriterion
+UNIT_TESTS = $(patsubst tests/unit_%.c,$(BUILD)/tests/unit_%,$(wildcard tests/unit_*.c))
+INTEGRATION_TESTS = $(patsubst tests/integration_%.c,$(BUILD)/tests/integration_%,$(wildcard tests/integration_*.c))
+HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so
+CRITERION_JOBS ?= 2
+
+.PHONY: all check unit integration demo clean install uninstall criterion
+
+all: $(LIBRARY)
+
+$(BUILD)/obj/%.o: libportremap/%.c $(LIB_HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(LIBRARY): $(LIB_OBJS) libportremap/libportremap.map
+	$(CC) $(LIB_CFLAGS) $(LIB_LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_LIBS)
+
+$(BUILD)/tests/unit_%: tests/unit_%.c $(PURE_OBJS) $(LIB_HDRS) | criterion
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(PURE_OBJS) $(TEST_LIBS)
+
+$(BUILD)/tests/integration_%: tests/integration_%.c tests/harness.c tests/harness.h | criterion
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(TEST_LIBS)
+
+$(BUILD)/tests/probe: tests/probe.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -o $@ $< -ldl
+
+$(BUILD)/tests/libbindlater.so: tests/bindlater.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -fPIC -shared -o $@ $<
+
+# Criterion is the only test dependency; install it when we can.
+criterion:
+	@if ! printf '#include <criterion/criterion.h>\n' | \
+	    $(CC) -E -x c - >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Criterion (libcriterion-dev)"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			    libcriterion-dev || { apt-get update -q && \
+			    DEBIAN_FRONTEND=noninteractive apt-get install -y \
+			    -q libcriterion-dev; }; \
+		else \
+			echo "Criterion is missing: sudo apt-get install" \
+			    "libcriterion-dev" >&2; exit 1; \
+		fi; \
+	fi
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do $$t --jobs $(CRITERION_JOBS); done
+
+# The unprivileged test user may not be able to read the checkout, so the
+# library and helpers are staged in a world-readable temporary folder.
+integration: $(LIBRARY) $(HELPERS) $(INTEGRATION_TESTS)
+	@set -e; stage=$$(mktemp -d /tmp/portremap-check.XXXXXX); \
+	trap 'rm -rf "$$stage"' EXIT; \
+	cp $(LIBRARY) $(HELPERS) "$$stage/"; \
+	chmod 755 "$$stage" "$$stage"/*; \
+	for t in $(INTEGRATION_TESTS); do \
+		PORTREMAP_TEST_STAGE="$$stage" $$t --jobs $(CRITERION_JOBS); \
+	done
+
+check: unit integration
+
+demo: $(LIBRARY) $(BUILD)/tests/probe
+	@sh examples/demo.sh $(BUILD)
+
+install: $(LIBRARY)
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 644 $(LIBRARY) $(DESTDIR)$(LIBDIR)/libportremap.so
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libportremap.so
+
+clean:
+	rm -rf $(BUILD)

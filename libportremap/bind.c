@@ -1,0 +1,176 @@
+/*
+ * bind(): a mapped privileged port goes to its target when the mode says so.
+ * Everything else reaches libc untouched, and the caller's address is only
+ * ever read.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "portremap.h"
+
+#define ENDPOINT_MAX	64
+
+/* An AF_INET socket takes AF_UNSPEC with INADDR_ANY as AF_INET. */
+static int
+unspec_means_inet(int fd, const struct sockaddr *addr)
+{
+	struct sockaddr_in in;
+	int domain = 0, saved = errno;
+	socklen_t len = sizeof(domain);
+
+	memcpy(&in, addr, sizeof(in));
+	if (in.sin_addr.s_addr != htonl(INADDR_ANY) ||
+	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
+		domain = 0;
+	errno = saved;
+	return domain == AF_INET;
+}
+
+static void
+log_remap(enum remap_mode mode, const struct sockaddr *addr, socklen_t len,
+    unsigned port, unsigned target)
+{
+	char from[ENDPOINT_MAX], to[ENDPOINT_MAX], why[64];
+
+	if (mode == MODE_AUTO)
+		snprintf(why, sizeof(why), "uid %u lacks CAP_NET_BIND_SERVICE",
+		    (unsigned)getuid());
+	else if (mode == MODE_ALWAYS)
+		snprintf(why, sizeof(why), "mode always");
+	else
+		snprintf(why, sizeof(why), "port %u refused with EACCES", port);
+	sockaddr_format(from, sizeof(from), addr, len, port);
+	sockaddr_format(to, sizeof(to), addr, len, target);
+	pr_log("bind %s -> %s (%s)", from, to, why);
+}
+
+static PR_NOINLINE int
+bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
+    socklen_t len, unsigned port, unsigned target)
+{
+	struct sockaddr_storage copy;
+	char from[ENDPOINT_MAX], to[ENDPOINT_MAX];
+	int saved = errno, ret, err, capable = 0;
+	enum bind_action action;
+
+	if (s->mode == MODE_AUTO)
+		capable = has_bind_capability();
+	action = decide(s->mode, capable);
+	if (action == ACTION_TRY_FIRST || action == ACTION_KEEP) {
+		ret = real_bind(fd, addr, len);
+		err = errno;
+		if (action == ACTION_KEEP || ret == 0 || err != EACCES) {
+			if (s->log_level >= 2) {
+				sockaddr_format(from, sizeof(from), addr, len,
+				    port);
+				pr_log("bind %s: not remapped (%s)", from,
+				    action == ACTION_KEEP ?
+				    "the process has CAP_NET_BIND_SERVICE" :
+				    "the kernel did not refuse it");
+			}
+			errno = ret == 0 ? saved : err;
+			return ret;
+		}
+	}
+
+	memcpy(&copy, addr, len);
+	sockaddr_set_port(&copy, target);
+	ret = real_bind(fd, (const struct sockaddr *)&copy, len);
+	err = errno;
+	if (ret == 0) {
+		tag_socket(fd);
+		mark_port(target, MARK_REMAPPED);
+		if (s->log_level >= 1)
+			log_remap(s->mode, addr, len, port, target);
+		errno = saved;
+		return ret;
+	}
+	if (s->log_level >= 1 && (err == EADDRINUSE || s->log_level >= 2)) {
+		sockaddr_format(from, sizeof(from), addr, len, port);
+		sockaddr_format(to, sizeof(to), addr, len, target);
+		if (err == EADDRINUSE)
+			pr_log("bind %s -> %s failed: port %u is already in use%s; "
+			    "it is the remap target of port %u (PORTREMAP_MAP)",
+			    from, to, target,
+			    port_marks(target) & MARK_DIRECT ?
+			    " by this process, which bound it itself" : "",
+			    port);
+		else
+			pr_log("bind %s -> %s failed: errno %d", from, to, err);
+	}
+	errno = err;
+	return ret;
+}
+
+/* The app binds a remap target itself: fine, unless the remap holds it. */
+static PR_NOINLINE int
+bind_target(const struct settings *s, int fd, const struct sockaddr *addr,
+    socklen_t len, unsigned port, unsigned source)
+{
+	char where[ENDPOINT_MAX];
+	int ret;
+
+	ret = real_bind(fd, addr, len);
+	if (ret == 0) {
+		mark_port(port, MARK_DIRECT);
+		return ret;
+	}
+	if (errno == EADDRINUSE && (port_marks(port) & MARK_REMAPPED) &&
+	    s->log_level >= 1) {
+		sockaddr_format(where, sizeof(where), addr, len, port);
+		pr_log("bind %s failed: port %u is already in use by this "
+		    "process, because it remapped port %u onto it "
+		    "(PORTREMAP_MAP); listen on only one of %u and %u, or map "
+		    "%u elsewhere", where, port, source, source, port, source);
+	}
+	return ret;
+}
+
+static int
+remap_bind(const struct settings *s, int fd, const struct sockaddr *addr,
+    socklen_t len)
+{
+	char where[ENDPOINT_MAX];
+	int family, port;
+	unsigned other;
+
+	if (!s->active || (port = sockaddr_inet_port(addr, len, &family)) <= 0)
+		return real_bind(fd, addr, len);
+	if (family == AF_UNSPEC && !unspec_means_inet(fd, addr))
+		return real_bind(fd, addr, len);
+	if ((other = map_target(&s->map, (unsigned)port)) != 0)
+		return bind_mapped(s, fd, addr, len, (unsigned)port, other);
+	if ((other = map_source(&s->map, (unsigned)port)) != 0)
+		return bind_target(s, fd, addr, len, (unsigned)port, other);
+	if (PR_UNLIKELY(s->log_level >= 2)) {
+		sockaddr_format(where, sizeof(where), addr, len,
+		    (unsigned)port);
+		pr_log("bind %s: not remapped (port not in PORTREMAP_MAP)",
+		    where);
+	}
+	return real_bind(fd, addr, len);
+}
+
+static PR_NOINLINE int
+bind_first_use(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct settings scratch;
+
+	return remap_bind(settings_first_use(&scratch), fd, addr, len);
+}
+
+PR_EXPORT int
+bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	const struct settings *s = settings_ready();
+
+	if (PR_UNLIKELY(s == NULL))
+		return bind_first_use(fd, addr, len);
+	return remap_bind(s, fd, addr, len);
+}
