@@ -1,0 +1,307 @@
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define IO_TIMEOUT_MS	15000
+
+const char *
+staged(const char *name)
+{
+	static char paths[8][512];
+	static int next;
+	const char *dir = getenv("PORTREMAP_TEST_STAGE");
+	char *p = paths[next++ % 8];
+
+	if (dir == NULL)
+		cr_assert_fail("PORTREMAP_TEST_STAGE is not set: run the suite with "
+		    "`make check`");
+	snprintf(p, sizeof(paths[0]), "%s/%s", dir, name);
+	return p;
+}
+
+unsigned
+unprivileged_uid(void)
+{
+	return geteuid() == 0 ? NOBODY : (unsigned)geteuid();
+}
+
+void
+require_root(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root: this test compares root with an "
+		    "unprivileged user");
+}
+
+static void
+become_unprivileged(void)
+{
+	if (geteuid() != 0)
+		return;		/* already unprivileged */
+	if (setgroups(0, NULL) != 0 ||
+	    setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
+	    setresuid(NOBODY, NOBODY, NOBODY) != 0) {
+		perror("drop privileges");
+		_exit(127);
+	}
+}
+
+static void
+build_env(const char *envp[], size_t max, const char *const extra[])
+{
+	static char preload[600];
+	const char *defaults[] = { "PATH=/usr/bin:/bin", "HOME=/tmp",
+	    "LANG=C", preload, NULL };
+	size_t n = 0;
+
+	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s",
+	    staged("libportremap.so"));
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && n + 1 < max; i++)
+		envp[n++] = extra[i];
+	for (size_t i = 0; defaults[i] != NULL && n + 1 < max; i++) {
+		size_t key = strcspn(defaults[i], "=") + 1;
+		int overridden = 0;
+
+		for (size_t j = 0; extra != NULL && extra[j] != NULL; j++)
+			if (strncmp(extra[j], defaults[i], key) == 0)
+				overridden = 1;
+		if (!overridden)
+			envp[n++] = defaults[i];
+	}
+	envp[n] = NULL;
+}
+
+void
+proc_start(struct proc *p, enum who who, const char *const env[],
+    const char *const argv[])
+{
+	int out[2], err[2];
+	const char *envp[64];
+
+	memset(p, 0, sizeof(*p));
+	build_env(envp, 64, env);
+	cr_assert(pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0);
+	fflush(NULL);
+	p->pid = fork();
+	cr_assert(p->pid >= 0);
+	if (p->pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(err[1], STDERR_FILENO);
+		if (chdir("/") != 0)
+			_exit(127);
+		if (who == UNPRIVILEGED)
+			become_unprivileged();
+		execve(argv[0], (char *const *)argv, (char *const *)envp);
+		perror(argv[0]);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	p->out = out[0];
+	p->err = err[0];
+}
+
+/* Read what is there from both pipes; -1 when both are closed. */
+static int
+pump(struct proc *p, int timeout_ms)
+{
+	struct pollfd fds[2] = {
+		{ .fd = p->out, .events = POLLIN },
+		{ .fd = p->err, .events = POLLIN },
+	};
+	int ready;
+
+	if (p->out < 0 && p->err < 0)
+		return -1;
+	ready = poll(fds, 2, timeout_ms);
+	if (ready <= 0)
+		return ready;
+	for (int i = 0; i < 2; i++) {
+		int *fd = i == 0 ? &p->out : &p->err;
+		char *buf = i == 0 ? p->outbuf : p->errbuf;
+		size_t *len = i == 0 ? &p->outlen : &p->errlen;
+		ssize_t n;
+
+		if (fds[i].revents == 0)
+			continue;
+		n = read(*fd, buf + *len, OUTPUT_MAX - 1 - *len);
+		if (n <= 0) {
+			close(*fd);
+			*fd = -1;
+		} else {
+			*len += (size_t)n;
+			buf[*len] = '\0';
+		}
+	}
+	return 1;
+}
+
+static int
+has_prefix_line(const char *buf, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	for (const char *line = buf; line != NULL && *line != '\0';) {
+		const char *nl = strchr(line, '\n');
+
+		if (nl == NULL)
+			return 0;	/* wait for the whole line */
+		if ((size_t)(nl - line) >= n && strncmp(line, prefix, n) == 0)
+			return 1;
+		line = nl + 1;
+	}
+	return 0;
+}
+
+int
+proc_wait_for(struct proc *p, const char *prefix)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!has_prefix_line(p->outbuf, prefix)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > IO_TIMEOUT_MS / 1000)
+			return 0;
+		if (pump(p, 200) < 0)
+			return has_prefix_line(p->outbuf, prefix);
+	}
+	return 1;
+}
+
+void
+proc_finish(struct proc *p)
+{
+	struct timespec start, now;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (pump(p, 200) >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > IO_TIMEOUT_MS / 1000) {
+			kill(p->pid, SIGKILL);
+			break;
+		}
+	}
+	if (p->out >= 0)
+		close(p->out);
+	if (p->err >= 0)
+		close(p->err);
+	p->out = p->err = -1;
+	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	p->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+	    128 + WTERMSIG(status);
+}
+
+void
+proc_run(struct proc *p, enum who who, const char *const env[],
+    const char *const argv[])
+{
+	proc_start(p, who, env, argv);
+	proc_finish(p);
+}
+
+int
+has_line(const char *buf, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *s = buf; (s = strstr(s, line)) != NULL; s++)
+		if ((s == buf || s[-1] == '\n') &&
+		    (s[n] == '\n' || s[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static int
+endpoint(const char *host, unsigned port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		*len = sizeof(*in);
+		return AF_INET;
+	}
+	cr_assert(inet_pton(AF_INET6, host, &in6->sin6_addr) == 1);
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons((uint16_t)port);
+	*len = sizeof(*in6);
+	return AF_INET6;
+}
+
+static int
+read_reply(int fd, char *reply, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, IO_TIMEOUT_MS) != 1)
+		return ETIMEDOUT;
+	if ((n = read(fd, reply, len - 1)) < 0)
+		return errno;
+	reply[n] = '\0';
+	return 0;
+}
+
+int
+tcp_fetch(const char *host, unsigned port, char *reply, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int fd, err;
+
+	fd = socket(endpoint(host, port, &ss, &sslen), SOCK_STREAM | SOCK_CLOEXEC,
+	    0);
+	cr_assert(fd >= 0);
+	if (connect(fd, (struct sockaddr *)&ss, sslen) != 0)
+		err = errno;
+	else
+		err = read_reply(fd, reply, len);
+	close(fd);	/* the client closes first: no TIME_WAIT on the server */
+	return err;
+}
+
+int
+udp_exchange(const char *host, unsigned port, char *reply, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int fd, err;
+
+	fd = socket(endpoint(host, port, &ss, &sslen), SOCK_DGRAM | SOCK_CLOEXEC,
+	    0);
+	cr_assert(fd >= 0);
+	if (connect(fd, (struct sockaddr *)&ss, sslen) != 0 ||
+	    send(fd, "ping\n", 5, 0) != 5)
+		err = errno;
+	else
+		err = read_reply(fd, reply, len);
+	close(fd);
+	return err;
+}

@@ -1,0 +1,60 @@
+/*
+ * Integration test harness: runs real programs under the staged library as
+ * an unprivileged user, and talks to them over loopback from the (not
+ * preloaded) test process.
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+#define NOBODY		65534
+#define OUTPUT_MAX	16384
+
+enum who { UNPRIVILEGED, ROOT };
+
+struct proc {
+	pid_t	pid;
+	int	out;
+	int	err;
+	int	status;		/* exit code, or 128 + signal */
+	size_t	outlen;
+	size_t	errlen;
+	char	outbuf[OUTPUT_MAX];
+	char	errbuf[OUTPUT_MAX];
+};
+
+/* A file staged beside the library in the world-readable test folder. */
+const char *staged(const char *name);
+
+/* The uid the unprivileged runs have: 65534 under root, else our own. */
+unsigned unprivileged_uid(void);
+
+/* Skip the current test unless the suite runs as root. */
+void require_root(void);
+
+/*
+ * Start argv (NULL-terminated) with a small clean environment, LD_PRELOAD
+ * set to the staged library, and env's "NAME=value" entries on top.
+ */
+void proc_start(struct proc *, enum who, const char *const env[],
+    const char *const argv[]);
+/* Read until stdout has a line starting with prefix; 0 when it never came. */
+int proc_wait_for(struct proc *, const char *prefix);
+/* Read everything left and reap the process. */
+void proc_finish(struct proc *);
+/* proc_start then proc_finish. */
+void proc_run(struct proc *, enum who, const char *const env[],
+    const char *const argv[]);
+
+/* Does stdout (or stderr) hold exactly this line? */
+int has_line(const char *buf, const char *line);
+
+/* Connect over TCP from the test process and read a line; 0 or an errno. */
+int tcp_fetch(const char *host, unsigned port, char *reply, size_t len);
+/* Send a datagram to host:port and wait for the reply; 0 or an errno. */
+int udp_exchange(const char *host, unsigned port, char *reply, size_t len);
+
+#endif
