@@ -195,6 +195,15 @@ do_short_name(int n)
 	printf("\n");
 }
 
+static void
+do_null_length(void)
+{
+	struct sockaddr_storage ss;
+	int ret = getsockname(current, (struct sockaddr *)&ss, NULL);
+
+	printf("nulllen ret=%d errno=%d\n", ret, errno);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -222,6 +231,8 @@ main(int argc, char **argv)
 			print_name("name", current);
 		else if (strncmp(step, "short=", 6) == 0)
 			do_short_name(atoi(step + 6));
+		else if (strcmp(step, "nulllen") == 0)
+			do_null_length();
 		else if (strcmp(step, "listen") == 0)
 			printf("listen ret=%d\n", listen(current, 16));
 		else if (strcmp(step, "ready") == 0)
