@@ -96,7 +96,11 @@ integration: $(LIBRARY) $(HELPERS) $(INTEGRATION_TESTS)
 
 check: unit integration
 
-demo: $(LIBRARY) $(BUILD)/tests/probe
+$(BUILD)/examples/%: examples/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -o $@ $<
+
+demo: $(LIBRARY) $(BUILD)/examples/port80-server
 	@sh examples/demo.sh $(BUILD)
 
 install: $(LIBRARY)
