@@ -34,7 +34,8 @@ TEST_CFLAGS = $(BASE_CFLAGS) -Ilibportremap -Itests
 TEST_LIBS = -lcriterion
 UNIT_TESTS = $(patsubst tests/unit_%.c,$(BUILD)/tests/unit_%,$(wildcard tests/unit_*.c))
 INTEGRATION_TESTS = $(patsubst tests/integration_%.c,$(BUILD)/tests/integration_%,$(wildcard tests/integration_*.c))
-HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so
+HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
+	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
 .PHONY: all check unit integration demo clean install uninstall criterion
@@ -56,9 +57,19 @@ $(BUILD)/tests/integration_%: tests/integration_%.c tests/harness.c tests/harnes
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(TEST_LIBS)
 
-$(BUILD)/tests/probe: tests/probe.c
+$(BUILD)/tests/probe: tests/probe.c tests/badinput.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -o $@ $< -ldl
+	$(CC) $(BASE_CFLAGS) -o $@ tests/probe.c tests/badinput.c -ldl
+
+$(BUILD)/tests/stress: tests/stress.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -pthread -o $@ $< $(STRESS_OBJS)
+
+# The probe with the library linked in, to be made setgid: the loader
+# ignores LD_PRELOAD there, so this is how the library meets AT_SECURE.
+$(BUILD)/tests/probe-linked: tests/probe.c tests/badinput.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -o $@ tests/probe.c tests/badinput.c $(LIB_OBJS) $(LIB_LIBS)
 
 $(BUILD)/tests/libbindlater.so: tests/bindlater.c
 	@mkdir -p $(@D)

@@ -6,14 +6,17 @@
  *	probe tcp6 bind=[::]:80 name listen ready accept
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,8 @@
 #define WAIT_MS	10000
 
 static int current = -1;
+
+void bad_input(int);
 
 static int
 parse_endpoint(const char *text, struct sockaddr_storage *ss, socklen_t *len)
@@ -123,8 +128,12 @@ do_accept(int use_accept4)
 		printf("accept timeout\n");
 		return;
 	}
-	fd = use_accept4 ? accept4(current, NULL, NULL, SOCK_CLOEXEC) :
-	    accept(current, NULL, NULL);
+	if (use_accept4 == 2)
+		fd = accept4(current, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	else if (use_accept4)
+		fd = accept4(current, NULL, NULL, SOCK_CLOEXEC);
+	else
+		fd = accept(current, NULL, NULL);
 	if (fd < 0) {
 		printf("accept errno=%d\n", errno);
 		return;
@@ -195,6 +204,71 @@ do_short_name(int n)
 	printf("\n");
 }
 
+/* Every way to copy a descriptor answers like the original. */
+static void
+do_dups(void)
+{
+	int copies[5];
+
+	copies[0] = dup(current);
+	copies[1] = dup2(current, 100);
+	copies[2] = dup3(current, 101, O_CLOEXEC);
+	copies[3] = fcntl(current, F_DUPFD, 200);
+	copies[4] = fcntl(current, F_DUPFD_CLOEXEC, 300);
+	for (int i = 0; i < 5; i++) {
+		char what[16];
+
+		snprintf(what, sizeof(what), "dup%d", i);
+		print_name(what, copies[i]);
+	}
+}
+
+static void
+do_fork(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		print_name("child", current);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+}
+
+/* Run this program again, handing it the current socket as exec would. */
+static void
+do_exec(const char *self)
+{
+	char adopt[32];
+
+	snprintf(adopt, sizeof(adopt), "adopt=%d", current);
+	fflush(stdout);
+	execl(self, self, adopt, "name", "listen", "ready", "accept", (char *)NULL);
+	printf("exec errno=%d\n", errno);
+}
+
+/* Bind from an address in read-only memory: the library only reads it. */
+static void
+do_bind_readonly(const char *spec)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	void *page;
+
+	if (parse_endpoint(spec, &ss, &len) != 0)
+		exit(2);
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		exit(2);
+	memcpy(page, &ss, len);
+	mprotect(page, 4096, PROT_READ);
+	errno = 4242;
+	printf("bind ret=%d errno=%d\n", bind(current, page, len), errno);
+	munmap(page, 4096);
+}
+
 static void
 do_null_length(void)
 {
@@ -231,6 +305,22 @@ main(int argc, char **argv)
 			print_name("name", current);
 		else if (strncmp(step, "short=", 6) == 0)
 			do_short_name(atoi(step + 6));
+		else if (strcmp(step, "dups") == 0)
+			do_dups();
+		else if (strcmp(step, "fork") == 0)
+			do_fork();
+		else if (strcmp(step, "exec") == 0)
+			do_exec(argv[0]);
+		else if (strncmp(step, "adopt=", 6) == 0)
+			current = atoi(step + 6);
+		else if (strcmp(step, "fd") == 0)
+			printf("fd=%d\n", current);
+		else if (strcmp(step, "accept4nb") == 0)
+			do_accept(2);
+		else if (strncmp(step, "badinput=", 9) == 0)
+			bad_input(atoi(step + 9));
+		else if (strncmp(step, "bindro=", 7) == 0)
+			do_bind_readonly(step + 7);
 		else if (strcmp(step, "nulllen") == 0)
 			do_null_length();
 		else if (strcmp(step, "listen") == 0)
