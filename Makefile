@@ -38,7 +38,7 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: all check unit integration demo clean install uninstall criterion
+.PHONY: all check check-library unit integration demo clean install uninstall criterion
 
 all: $(LIBRARY)
 
@@ -105,7 +105,10 @@ integration: $(LIBRARY) $(HELPERS) $(INTEGRATION_TESTS)
 		PORTREMAP_TEST_STAGE="$$stage" $$t --jobs $(CRITERION_JOBS); \
 	done
 
-check: unit integration
+check-library: $(LIBRARY)
+	@sh tests/check-library.sh $(LIBRARY) libportremap/libportremap.map
+
+check: unit integration check-library
 
 $(BUILD)/examples/%: examples/%.c
 	@mkdir -p $(@D)

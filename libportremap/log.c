@@ -12,7 +12,7 @@
 
 #define LINE_MAX_LEN	512
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 emit(int with_pid, const char *fmt, va_list ap)
 {
 	char line[LINE_MAX_LEN];
