@@ -38,7 +38,7 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: all check check-library unit integration demo clean install uninstall criterion
+.PHONY: all check check-sanitizers check-library unit integration demo clean install uninstall criterion
 
 all: $(LIBRARY)
 
@@ -61,9 +61,10 @@ $(BUILD)/tests/probe: tests/probe.c tests/badinput.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -o $@ tests/probe.c tests/badinput.c -ldl
 
-$(BUILD)/tests/stress: tests/stress.c
+# STRESS_OBJS links the library in, for ThreadSanitizer.
+$(BUILD)/tests/stress: tests/stress.c $(STRESS_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -pthread -o $@ $< $(STRESS_OBJS)
+	$(CC) $(BASE_CFLAGS) -pthread -o $@ $< $(STRESS_OBJS) $(if $(STRESS_OBJS),$(LIB_LIBS))
 
 # The probe with the library linked in, to be made setgid: the loader
 # ignores LD_PRELOAD there, so this is how the library meets AT_SECURE.
@@ -104,6 +105,23 @@ integration: $(LIBRARY) $(HELPERS) $(INTEGRATION_TESTS)
 	for t in $(INTEGRATION_TESTS); do \
 		PORTREMAP_TEST_STAGE="$$stage" $$t --jobs $(CRITERION_JOBS); \
 	done
+
+# The whole suite with the library (and everything else) built with
+# AddressSanitizer and UndefinedBehaviorSanitizer, whose runtime must be
+# preloaded first; then the stress test with ThreadSanitizer, the library
+# linked straight into it.
+SAN_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	     -fno-sanitize-recover=all
+TSAN_CFLAGS = -O1 -g -fsanitize=thread
+
+check-sanitizers: | criterion
+	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="$(SAN_CFLAGS)" unit integration \
+	    PORTREMAP_TEST_PRELOAD_FIRST=$$($(CC) -print-file-name=libasan.so) \
+	    ASAN_OPTIONS=detect_leaks=0
+	$(MAKE) BUILD=$(BUILD)/tsan CFLAGS="$(TSAN_CFLAGS)" \
+	    STRESS_OBJS='$$(LIB_OBJS)' $(BUILD)/tsan/tests/stress
+	PORTREMAP_MAP=690-697:+20000 PORTREMAP_MODE=always PORTREMAP_LOG=0 \
+	    TSAN_OPTIONS=halt_on_error=1 $(BUILD)/tsan/tests/stress 690 20000
 
 check-library: $(LIBRARY)
 	@sh tests/check-library.sh $(LIBRARY) libportremap/libportremap.map

@@ -63,16 +63,33 @@ become_unprivileged(void)
 	}
 }
 
+/*
+ * A sanitizer build puts its runtime first in LD_PRELOAD, and its options
+ * pass through to the programs under test.
+ */
 static void
 build_env(const char *envp[], size_t max, const char *const extra[])
 {
-	static char preload[600];
-	const char *defaults[] = { "PATH=/usr/bin:/bin", "HOME=/tmp",
-	    "LANG=C", preload, NULL };
-	size_t n = 0;
+	static char preload[1200], options[3][600];
+	static const char *const passed[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS",
+	    "TSAN_OPTIONS" };
+	const char *first = getenv("PORTREMAP_TEST_PRELOAD_FIRST");
+	const char *defaults[8] = { "PATH=/usr/bin:/bin", "HOME=/tmp",
+	    "LANG=C", preload };
+	size_t n = 0, d = 4;
 
-	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s",
+	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s%s%s",
+	    first != NULL ? first : "", first != NULL ? " " : "",
 	    staged("libportremap.so"));
+	for (size_t i = 0; i < 3; i++) {
+		const char *value = getenv(passed[i]);
+
+		if (value == NULL)
+			continue;
+		snprintf(options[i], sizeof(options[i]), "%s=%s", passed[i],
+		    value);
+		defaults[d++] = options[i];
+	}
 	for (size_t i = 0; extra != NULL && extra[i] != NULL && n + 1 < max; i++)
 		envp[n++] = extra[i];
 	for (size_t i = 0; defaults[i] != NULL && n + 1 < max; i++) {

@@ -151,8 +151,11 @@ Test(lifecycle, a_library_constructor_can_bind_before_main)
 	struct proc p;
 	char preload[1200];
 
-	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s %s",
-	    staged("libportremap.so"), staged("libbindlater.so"));
+	const char *first = getenv("PORTREMAP_TEST_PRELOAD_FIRST");
+
+	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s %s %s",
+	    first != NULL ? first : "", staged("libportremap.so"),
+	    staged("libbindlater.so"));
 	proc_run(&p, UNPRIVILEGED, ENV(preload, "PORTREMAP_MAP=668:20668",
 	    "BINDLATER_CTOR_PORT=668"), ARGV(staged("probe")));
 	expect_out(&p, "ctor bind ret=0 errno=0");
