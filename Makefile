@@ -38,7 +38,7 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: all check check-sanitizers check-library unit integration demo clean install uninstall criterion
+.PHONY: all check check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
 
 all: $(LIBRARY)
 
@@ -131,6 +131,39 @@ check: unit integration check-library
 $(BUILD)/examples/%: examples/%.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -o $@ $<
+
+# libFuzzer targets (clang): the settings parser, and the wrappers'
+# argument handling over a fake kernel. Any finding fails the target.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARNINGS) \
+	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	      -Ilibportremap -Itests
+FUZZ_SETTINGS_SRCS = tests/fuzz_settings.c $(addprefix libportremap/,map.c \
+		     settings.c log.c)
+FUZZ_CALLS_SRCS = tests/fuzz_calls.c tests/fake_kernel.c \
+		  $(addprefix libportremap/,bind.c getsockname.c marks.c \
+		  settings.c map.c decide.c sockaddr.c log.c)
+
+$(BUILD)/fuzz/settings: $(FUZZ_SETTINGS_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SETTINGS_SRCS)
+
+$(BUILD)/fuzz/calls: $(FUZZ_CALLS_SRCS) $(LIB_HDRS) tests/fake_kernel.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_CALLS_SRCS)
+
+fuzz: $(BUILD)/fuzz/settings $(BUILD)/fuzz/calls
+	@set -e; for target in settings calls; do \
+		corpus=$(BUILD)/fuzz/corpus-$$target; mkdir -p $$corpus; \
+		echo "fuzzing $$target for $(FUZZ_SECONDS)s"; \
+		$(BUILD)/fuzz/$$target -max_total_time=$(FUZZ_SECONDS) \
+		    -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+		    $$corpus tests/fuzz-seeds/$$target 2>$(BUILD)/fuzz/$$target.log || \
+		    { tail -n 40 $(BUILD)/fuzz/$$target.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' \
+		    $(BUILD)/fuzz/$$target.log; \
+	done
 
 demo: $(LIBRARY) $(BUILD)/examples/port80-server
 	@sh examples/demo.sh $(BUILD)
