@@ -199,3 +199,68 @@ Test(lifecycle, secure_execution_turns_the_library_off)
 	expect_out(&secure, "bind ret=-1 errno=13");
 	cr_assert_str_eq(secure.errbuf, "");
 }
+
+/* The system call names in an strace log after the probe's "mark" step. */
+static void
+syscalls_after_mark(const char *log, char *names, size_t len)
+{
+	FILE *f = fopen(log, "r");
+	char line[1024];
+	int marked = 0;
+
+	cr_assert(f != NULL, "%s", log);
+	names[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char name[64];
+
+		if (sscanf(line, "%63[a-z0-9_]", name) != 1)
+			continue;
+		if (!marked) {
+			marked = strcmp(name, "getppid") == 0;
+			continue;
+		}
+		if (strcmp(name, "exit_group") == 0)
+			break;
+		snprintf(names + strlen(names), len - strlen(names), "%s ", name);
+	}
+	fclose(f);
+}
+
+static void
+trace_probe(const char *log, const char *const env[], const char *bind,
+    char *names, size_t len)
+{
+	struct proc p;
+
+	unlink(log);
+	proc_run(&p, UNPRIVILEGED, env, ARGV("/usr/bin/strace", "-qq", "-o",
+	    log, staged("probe"), "tcp4", "mark", bind, "name"));
+	cr_assert_eq(p.status, 0, "%s", p.errbuf);
+	syscalls_after_mark(log, names, len);
+	unlink(log);
+}
+
+Test(lifecycle, the_library_adds_only_the_calls_it_needs)
+{
+	char log[128], with[2048], without[2048], plain[2048], expected[2100];
+
+	if (access("/usr/bin/strace", X_OK) != 0)
+		cr_skip_test("strace is not installed");
+	snprintf(log, sizeof(log), "/tmp/portremap-trace-%d.log", (int)getpid());
+	trace_probe(log, ENV("PORTREMAP_MAP=681:20681"), "bind=127.0.0.1:681",
+	    with, sizeof(with));
+	trace_probe(log, ENV("LD_PRELOAD="), "bind=127.0.0.1:681", without,
+	    sizeof(without));
+	/*
+	 * Remapped: a capability check instead of the refused bind, the mark
+	 * on the socket, and the log line. Nothing opens a file or a socket.
+	 */
+	cr_assert(strncmp(without, "bind ", 5) == 0, "%s", without);
+	snprintf(expected, sizeof(expected), "capget bind setsockopt getuid "
+	    "getpid write %s", without + 5);
+	cr_assert_str_eq(with, expected);
+	/* An unmapped bind: not one call more. */
+	trace_probe(log, ENV("PORTREMAP_MAP=682:20682"), "bind=127.0.0.1:20782",
+	    plain, sizeof(plain));
+	cr_assert_str_eq(plain, without);
+}

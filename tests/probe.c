@@ -324,6 +324,8 @@ main(int argc, char **argv)
 			do_exec(argv[0]);
 		else if (strncmp(step, "adopt=", 6) == 0)
 			current = atoi(step + 6);
+		else if (strcmp(step, "mark") == 0)
+			(void)getppid();	/* where a trace starts */
 		else if (strcmp(step, "fd") == 0)
 			printf("fd=%d\n", current);
 		else if (strcmp(step, "accept4nb") == 0)
