@@ -13,14 +13,18 @@ WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wformat=2
 HARDENING = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) $(HARDENING) $(CFLAGS)
-LIB_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden
-LIB_LDFLAGS = -shared -Wl,--version-script=libportremap/libportremap.map \
+# Every libc symbol the library imports costs every process a lookup at load
+# (BIND_NOW), so the compiler may not turn loops into string calls, and the
+# C runtime's start files, which would only add imports, are left out: the
+# library has no constructors or destructors.
+NO_LOOP_CALLS := $(shell $(CC) -fno-tree-loop-distribute-patterns -E -x c \
+		 /dev/null >/dev/null 2>&1 && echo -fno-tree-loop-distribute-patterns)
+LIB_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden $(NO_LOOP_CALLS)
+LIB_LDFLAGS = -shared -nostartfiles \
+	      -Wl,--version-script=libportremap/libportremap.map \
 	      -Wl,-z,relro,-z,now,-z,noexecstack $(LDFLAGS)
-# Before glibc 2.34, dlsym lives in libdl: record it as needed so that the
-# library loads there into programs that do not link libdl themselves.
-DL_PATH := $(shell $(CC) -print-file-name=libdl.so.2)
-NO_AS_NEEDED = -Wl,--no-as-needed
-LIB_LIBS = $(if $(filter /%,$(DL_PATH)),$(NO_AS_NEEDED) $(DL_PATH),-ldl)
+# Before glibc 2.34 dlsym lives in libdl; newer ones keep an empty libdl.a.
+LIB_LIBS = -ldl
 
 LIB_SRCS = $(wildcard libportremap/*.c)
 LIB_OBJS = $(LIB_SRCS:libportremap/%.c=$(BUILD)/obj/%.o)
@@ -28,7 +32,8 @@ LIB_HDRS = $(wildcard libportremap/*.h)
 LIBRARY = $(BUILD)/libportremap.so
 
 # Pure logic, linked straight into the unit tests.
-PURE_OBJS = $(addprefix $(BUILD)/obj/,map.o settings.o decide.o sockaddr.o log.o)
+PURE_OBJS = $(addprefix $(BUILD)/obj/,map.o settings.o decide.o sockaddr.o \
+	    format.o log.o marks.o)
 
 TEST_CFLAGS = $(BASE_CFLAGS) -Ilibportremap -Itests
 TEST_LIBS = -lcriterion
@@ -38,7 +43,7 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: all check check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
+.PHONY: all bench check check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
 
 all: $(LIBRARY)
 
@@ -140,10 +145,10 @@ FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARNINGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      -Ilibportremap -Itests
 FUZZ_SETTINGS_SRCS = tests/fuzz_settings.c $(addprefix libportremap/,map.c \
-		     settings.c log.c)
+		     settings.c log.c format.c marks.c)
 FUZZ_CALLS_SRCS = tests/fuzz_calls.c tests/fake_kernel.c \
 		  $(addprefix libportremap/,bind.c getsockname.c marks.c \
-		  settings.c map.c decide.c sockaddr.c log.c)
+		  settings.c map.c decide.c sockaddr.c format.c log.c)
 
 $(BUILD)/fuzz/settings: $(FUZZ_SETTINGS_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -164,6 +169,13 @@ fuzz: $(BUILD)/fuzz/settings $(BUILD)/fuzz/calls
 		grep -E '^stat::number_of_executed_units' \
 		    $(BUILD)/fuzz/$$target.log; \
 	done
+
+$(BUILD)/bench/bench: bench/bench.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -o $@ $<
+
+bench: $(LIBRARY) $(BUILD)/bench/bench
+	@sh bench/run.sh $(BUILD)
 
 demo: $(LIBRARY) $(BUILD)/examples/port80-server
 	@sh examples/demo.sh $(BUILD)

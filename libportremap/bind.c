@@ -8,11 +8,9 @@
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "portremap.h"
+#include "sys.h"
 
 #define ENDPOINT_MAX	64
 
@@ -20,34 +18,49 @@
 static int
 unspec_means_inet(int fd, const struct sockaddr *addr)
 {
-	struct sockaddr_in in;
-	int domain = 0, saved = errno;
+	const unsigned char *b = (const unsigned char *)addr;
+	int domain = 0;
 	socklen_t len = sizeof(domain);
 
-	memcpy(&in, addr, sizeof(in));
-	if (in.sin_addr.s_addr != htonl(INADDR_ANY) ||
-	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
+	if ((b[4] | b[5] | b[6] | b[7]) != 0 ||
+	    sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
 		domain = 0;
-	errno = saved;
 	return domain == AF_INET;
 }
 
 static void
-log_remap(enum remap_mode mode, const struct sockaddr *addr, socklen_t len,
-    unsigned port, unsigned target)
+log_remap(enum remap_mode mode, const struct sockaddr *addr, unsigned port,
+    unsigned target)
 {
 	char from[ENDPOINT_MAX], to[ENDPOINT_MAX], why[64];
 
 	if (mode == MODE_AUTO)
-		snprintf(why, sizeof(why), "uid %u lacks CAP_NET_BIND_SERVICE",
-		    (unsigned)getuid());
+		format(why, sizeof(why), "uid %u lacks CAP_NET_BIND_SERVICE",
+		    (unsigned)sys_getuid());
 	else if (mode == MODE_ALWAYS)
-		snprintf(why, sizeof(why), "mode always");
+		format(why, sizeof(why), "mode always");
 	else
-		snprintf(why, sizeof(why), "port %u refused with EACCES", port);
-	sockaddr_format(from, sizeof(from), addr, len, port);
-	sockaddr_format(to, sizeof(to), addr, len, target);
+		format(why, sizeof(why), "port %u refused with EACCES", port);
+	format_endpoint(from, sizeof(from), addr, port);
+	format_endpoint(to, sizeof(to), addr, target);
 	pr_log("bind %s -> %s (%s)", from, to, why);
+}
+
+static void
+log_remap_failed(const struct sockaddr *addr, unsigned port, unsigned target,
+    int err)
+{
+	char from[ENDPOINT_MAX], to[ENDPOINT_MAX];
+
+	format_endpoint(from, sizeof(from), addr, port);
+	format_endpoint(to, sizeof(to), addr, target);
+	if (err == EADDRINUSE)
+		pr_log("bind %s -> %s failed: port %u is already in use%s; it "
+		    "is the remap target of port %u (PORTREMAP_MAP)", from, to,
+		    target, port_marks(target) & MARK_DIRECT ?
+		    " by this process, which bound it itself" : "", port);
+	else
+		pr_log("bind %s -> %s failed: errno %d", from, to, err);
 }
 
 static PR_NOINLINE int
@@ -55,7 +68,7 @@ bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
     socklen_t len, unsigned port, unsigned target)
 {
 	struct sockaddr_storage copy;
-	char from[ENDPOINT_MAX], to[ENDPOINT_MAX];
+	char from[ENDPOINT_MAX];
 	int saved = errno, ret, err, capable = 0;
 	enum bind_action action;
 
@@ -67,8 +80,7 @@ bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
 		err = errno;
 		if (action == ACTION_KEEP || ret == 0 || err != EACCES) {
 			if (s->log_level >= 2) {
-				sockaddr_format(from, sizeof(from), addr, len,
-				    port);
+				format_endpoint(from, sizeof(from), addr, port);
 				pr_log("bind %s: not remapped (%s)", from,
 				    action == ACTION_KEEP ?
 				    "the process has CAP_NET_BIND_SERVICE" :
@@ -79,7 +91,7 @@ bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
 		}
 	}
 
-	memcpy(&copy, addr, len);
+	sockaddr_copy(&copy, addr, len);
 	sockaddr_set_port(&copy, target);
 	ret = real_bind(fd, (const struct sockaddr *)&copy, len);
 	err = errno;
@@ -87,23 +99,12 @@ bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
 		tag_socket(fd);
 		mark_port(target, MARK_REMAPPED);
 		if (s->log_level >= 1)
-			log_remap(s->mode, addr, len, port, target);
+			log_remap(s->mode, addr, port, target);
 		errno = saved;
 		return ret;
 	}
-	if (s->log_level >= 1 && (err == EADDRINUSE || s->log_level >= 2)) {
-		sockaddr_format(from, sizeof(from), addr, len, port);
-		sockaddr_format(to, sizeof(to), addr, len, target);
-		if (err == EADDRINUSE)
-			pr_log("bind %s -> %s failed: port %u is already in use%s; "
-			    "it is the remap target of port %u (PORTREMAP_MAP)",
-			    from, to, target,
-			    port_marks(target) & MARK_DIRECT ?
-			    " by this process, which bound it itself" : "",
-			    port);
-		else
-			pr_log("bind %s -> %s failed: errno %d", from, to, err);
-	}
+	if (s->log_level >= 2 || (s->log_level >= 1 && err == EADDRINUSE))
+		log_remap_failed(addr, port, target, err);
 	errno = err;
 	return ret;
 }
@@ -123,7 +124,7 @@ bind_target(const struct settings *s, int fd, const struct sockaddr *addr,
 	}
 	if (errno == EADDRINUSE && (port_marks(port) & MARK_REMAPPED) &&
 	    s->log_level >= 1) {
-		sockaddr_format(where, sizeof(where), addr, len, port);
+		format_endpoint(where, sizeof(where), addr, port);
 		pr_log("bind %s failed: port %u is already in use by this "
 		    "process, because it remapped port %u onto it "
 		    "(PORTREMAP_MAP); listen on only one of %u and %u, or map "
@@ -149,8 +150,7 @@ remap_bind(const struct settings *s, int fd, const struct sockaddr *addr,
 	if ((other = map_source(&s->map, (unsigned)port)) != 0)
 		return bind_target(s, fd, addr, len, (unsigned)port, other);
 	if (PR_UNLIKELY(s->log_level >= 2)) {
-		sockaddr_format(where, sizeof(where), addr, len,
-		    (unsigned)port);
+		format_endpoint(where, sizeof(where), addr, (unsigned)port);
 		pr_log("bind %s: not remapped (port not in PORTREMAP_MAP)",
 		    where);
 	}

@@ -1,14 +1,11 @@
 /*
- * Whether a bind on a mapped port is remapped. In auto mode the answer is
- * taken at every bind, because servers drop (and regain) privileges at run
- * time.
+ * Whether this process may bind privileged ports, asked at every bind in
+ * auto mode, because servers drop privileges at run time.
  */
-#include <sys/syscall.h>
-
 #include <stdint.h>
-#include <unistd.h>
 
 #include "portremap.h"
+#include "sys.h"
 
 #define CAP_VERSION_3		0x20080522
 #define CAP_NET_BIND_SERVICE	10
@@ -25,21 +22,12 @@ struct cap_data {
 	uint32_t	inheritable;
 };
 
-enum bind_action
-decide(enum remap_mode mode, int capable)
-{
-	switch (mode) {
-	case MODE_AUTO:
-		return capable ? ACTION_KEEP : ACTION_REMAP;
-	case MODE_ALWAYS:
-		return ACTION_REMAP;
-	case MODE_FALLBACK:
-		return ACTION_TRY_FIRST;
-	case MODE_OFF:
-		break;
-	}
-	return ACTION_KEEP;
-}
+/*
+ * Set once the capability is in neither the effective nor the permitted
+ * set: from then on only an exec can bring it back, and exec starts afresh,
+ * so later binds need not ask the kernel again.
+ */
+static int capability_gone;
 
 /* Does this thread hold CAP_NET_BIND_SERVICE in its effective set? */
 int
@@ -47,8 +35,13 @@ has_bind_capability(void)
 {
 	struct cap_header header = { CAP_VERSION_3, 0 };
 	struct cap_data data[2];
+	uint32_t bit = UINT32_C(1) << CAP_NET_BIND_SERVICE;
 
-	if (syscall(SYS_capget, &header, data) != 0)
-		return geteuid() == 0;
-	return (data[0].effective >> CAP_NET_BIND_SERVICE) & 1;
+	if (__atomic_load_n(&capability_gone, __ATOMIC_RELAXED))
+		return 0;
+	if (sys_capget(&header, data) < 0)
+		return sys_geteuid() == 0;
+	if ((data[0].effective & bit) == 0 && (data[0].permitted & bit) == 0)
+		__atomic_store_n(&capability_gone, 1, __ATOMIC_RELAXED);
+	return (data[0].effective & bit) != 0;
 }

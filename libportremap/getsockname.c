@@ -3,13 +3,20 @@
  * accepted from it, reports the port the app asked for. The kernel fills the
  * caller's buffer exactly as without the library; only the port bytes it
  * wrote may change afterwards.
+ *
+ * Servers call this for every connection, so the common case costs a few
+ * instructions: one load of the port's entry says whether it is a target,
+ * which source it maps from, and whether this process remapped onto it.
  */
 #include <sys/socket.h>
 
-#include <errno.h>
-#include <string.h>
+#include <netinet/in.h>
 
 #include "portremap.h"
+
+static int getsockname_slow(int, struct sockaddr *, socklen_t *);
+
+getsockname_fn pr_getsockname_first = getsockname_slow;
 
 static void
 log_rewrite(int fd, unsigned port, unsigned source)
@@ -17,78 +24,115 @@ log_rewrite(int fd, unsigned port, unsigned source)
 	pr_log("getsockname fd %d: port %u reported as %u", fd, port, source);
 }
 
+/* The source for a target port, under settings published or not. */
+static unsigned
+source_of(const struct settings *s, unsigned port)
+{
+	if (s == &pr_published_settings)
+		return entry_source(port_entry(port));
+	return map_source(&s->map, port);
+}
+
 /*
- * A 3-byte buffer holds only the high byte of the port: learn the whole
- * port with a second call into local storage, then fix that byte.
+ * A buffer too short for the whole port: a 3-byte one holds its high byte,
+ * so learn the whole port with a second call into local storage.
  */
 static PR_NOINLINE void
-patch_truncated(const struct settings *s, int fd, struct sockaddr *addr)
+patch_truncated(const struct settings *s, int fd, struct sockaddr *addr,
+    socklen_t room)
 {
 	struct sockaddr_storage full;
 	socklen_t len = sizeof(full);
-	unsigned port, source;
-	unsigned char high;
-	int saved = errno;
+	unsigned port, source, family;
 
-	if (real_getsockname(fd, (struct sockaddr *)&full, &len) != 0 ||
-	    len < PORT_END ||
-	    (full.ss_family != AF_INET && full.ss_family != AF_INET6))
-		goto out;
+	if (room != PORT_END - 1 ||
+	    real_getsockname(fd, (struct sockaddr *)&full, &len) != 0 ||
+	    len < PORT_END)
+		return;
+	family = sockaddr_family(&full);
 	port = sockaddr_get_port(&full);
-	if ((source = map_source(&s->map, port)) == 0 ||
-	    !reports_source(fd, port))
-		goto out;
-	high = (unsigned char)(source >> 8);
-	memcpy((char *)addr + PORT_END - 2, &high, 1);
-out:
-	errno = saved;
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (source = source_of(s, port)) == 0 || !reports_source(fd, port))
+		return;
+	((unsigned char *)addr)[2] = (unsigned char)(source >> 8);
 }
 
-static inline int
-remap_getsockname(const struct settings *s, int fd, struct sockaddr *addr,
-    socklen_t *len)
+/*
+ * Everything the fast path leaves: the first call, short or missing
+ * lengths. The fast path may look at the result again; that is harmless,
+ * since a source port is never a target.
+ */
+static PR_NOINLINE int
+getsockname_slow(int fd, struct sockaddr *addr, socklen_t *len)
 {
+	struct settings scratch;
+	const struct settings *s = settings_ready();
 	socklen_t room;
-	sa_family_t family;
-	unsigned port, source;
+	unsigned port, source, family;
 
+	if (s == NULL)
+		s = settings_first_use(&scratch);
+	if (s == &pr_published_settings)	/* from now on, straight to libc */
+		__atomic_store_n(&pr_getsockname_first, resolve_getsockname(),
+		    __ATOMIC_RELEASE);
 	if (!s->active || len == NULL)
 		return real_getsockname(fd, addr, len);
 	room = *len;
 	if (real_getsockname(fd, addr, len) != 0)
 		return -1;
-	if (PR_UNLIKELY(room < PORT_END)) {
-		if (room == PORT_END - 1)
-			patch_truncated(s, fd, addr);
+	if (room < PORT_END) {
+		patch_truncated(s, fd, addr, room);
 		return 0;
 	}
-	memcpy(&family, addr, sizeof(family));
-	if (family != AF_INET && family != AF_INET6)
-		return 0;
+	family = sockaddr_family(addr);
 	port = sockaddr_get_port(addr);
-	if ((source = map_source(&s->map, port)) == 0 ||
-	    !reports_source(fd, port))
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (source = source_of(s, port)) == 0 || !reports_source(fd, port))
 		return 0;
 	sockaddr_set_port(addr, source);
-	if (PR_UNLIKELY(s->log_level >= 2))
+	if (s->log_level >= 2)
 		log_rewrite(fd, port, source);
 	return 0;
 }
 
+/* A target port this process did not only remap onto, or a verbose log. */
 static PR_NOINLINE int
-getsockname_first_use(int fd, struct sockaddr *addr, socklen_t *len)
+getsockname_unsure(int fd, struct sockaddr *addr, uint32_t entry)
 {
-	struct settings scratch;
+	unsigned port = sockaddr_get_port(addr), marks = entry & MARKS;
 
-	return remap_getsockname(settings_first_use(&scratch), fd, addr, len);
+	if (marks == MARK_DIRECT ||
+	    (marks != MARK_REMAPPED && !reports_source_slow(fd, port, marks)))
+		return 0;
+	sockaddr_set_port(addr, entry_source(entry));
+	if (entry & LOG_EACH)
+		log_rewrite(fd, port, entry_source(entry));
+	return 0;
 }
 
 PR_EXPORT int
 getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	const struct settings *s = settings_ready();
+	/* Only the rare path needs fd after the call: a stack slot will do. */
+	volatile int fd_kept = fd;
+	getsockname_fn next;
+	uint32_t entry;
+	uint16_t raw;
 
-	if (PR_UNLIKELY(s == NULL))
-		return getsockname_first_use(fd, addr, len);
-	return remap_getsockname(s, fd, addr, len);
+	if (PR_UNLIKELY(len == NULL || *len < PORT_END))
+		return getsockname_slow(fd, addr, len);
+	next = __atomic_load_n(&pr_getsockname_first, __ATOMIC_ACQUIRE);
+	if (next(fd, addr, len) != 0)
+		return -1;
+	__builtin_memcpy(&raw, (char *)addr + 2, sizeof(raw));
+	if ((entry = port_entry_raw(raw)) == 0)
+		return 0;
+	/* AF_INET (2) or AF_INET6 (10): other families keep other bytes here. */
+	if ((sockaddr_family(addr) & ~8U) != AF_INET)
+		return 0;
+	if (PR_UNLIKELY((uint8_t)entry != MARK_REMAPPED))
+		return getsockname_unsure(fd_kept, addr, entry);
+	raw = (uint16_t)(entry >> SOURCE_SHIFT);
+	__builtin_memcpy((char *)addr + 2, &raw, sizeof(raw));
+	return 0;
 }

@@ -1,14 +1,13 @@
 /*
  * Diagnostics on stderr: one write(2) per line, no stdio (no locks, no
  * allocation, nothing that breaks in a signal handler or after fork), and
- * errno preserved so that logging never changes what the caller sees.
+ * errno untouched so that logging never changes what the caller sees.
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
-#include <unistd.h>
 
 #include "portremap.h"
+#include "sys.h"
 
 #define LINE_MAX_LEN	512
 
@@ -16,33 +15,26 @@ static void __attribute__((format(printf, 2, 0)))
 emit(int with_pid, const char *fmt, va_list ap)
 {
 	char line[LINE_MAX_LEN];
-	int saved = errno, n, m;
-	size_t off = 0, len;
+	size_t len, off = 0;
 
 	if (with_pid)
-		n = snprintf(line, sizeof(line), "portremap[%d]: ", (int)getpid());
+		len = format(line, sizeof(line), "portremap[%d]: ",
+		    (int)sys_getpid());
 	else
-		n = snprintf(line, sizeof(line), "portremap: ");
-	if (n < 0)
-		goto out;
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	if (m < 0)
-		goto out;
-	len = (size_t)n + (size_t)m;
+		len = format(line, sizeof(line), "portremap: ");
+	len += vformat(line + len, sizeof(line) - len - 1, fmt, ap);
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';
 	while (off < len) {
-		ssize_t w = write(STDERR_FILENO, line + off, len - off);
+		long w = sys_write(2, line + off, len - off);
 
-		if (w < 0 && errno == EINTR)
+		if (w == -EINTR)
 			continue;
 		if (w <= 0)
 			break;
 		off += (size_t)w;
 	}
-out:
-	errno = saved;
 }
 
 /* "portremap[PID]: ..." for what happened to a call. */

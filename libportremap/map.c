@@ -3,9 +3,6 @@
  * Parsing is strict (every number range-checked, nothing trailing) so that
  * a typo is reported rather than half-applied.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "portremap.h"
 
 struct cursor {
@@ -42,9 +39,18 @@ read_number(struct cursor *c, unsigned *value)
 static int
 fail(char *err, size_t errlen, const char *tok, size_t toklen, const char *why)
 {
-	snprintf(err, errlen, "\"%.*s\": %s", (int)(toklen > 64 ? 64 : toklen),
+	format(err, errlen, "\"%.*s\": %s", (int)(toklen > 64 ? 64 : toklen),
 	    tok, why);
 	return -1;
+}
+
+static const char *
+find_char(const char *p, const char *end, char c)
+{
+	for (; p < end; p++)
+		if (*p == c)
+			return p;
+	return NULL;
 }
 
 static int
@@ -63,7 +69,7 @@ parse_entry(const char *tok, size_t len, struct map_entry *e, char *err,
 	int range = 0;
 
 	skip_blanks(&c);
-	if (memchr(tok, ':', len) == NULL)
+	if (find_char(tok, tok + len, ':') == NULL)
 		return fail(err, errlen, tok, len,
 		    "expected FROM:TO or LO-HI:+OFFSET");
 	if (read_number(&c, &lo) == -1 || lo < 1 || lo > SOURCE_MAX)
@@ -133,14 +139,14 @@ check_conflicts(const struct port_map *m, const struct map_entry *e,
 		if (overlap(e->lo, e->hi, o->lo, o->hi)) {
 			unsigned port = e->lo > o->lo ? e->lo : o->lo;
 
-			snprintf(why, sizeof(why), "source %u is mapped twice",
+			format(why, sizeof(why), "source %u is mapped twice",
 			    port);
 			return fail(err, errlen, tok, len, why);
 		}
 		if (overlap(elo, ehi, olo, ohi)) {
 			unsigned port = elo > olo ? elo : olo;
 
-			snprintf(why, sizeof(why),
+			format(why, sizeof(why),
 			    "target %u is already the target of %u", port,
 			    port - o->offset);
 			return fail(err, errlen, tok, len, why);
@@ -156,11 +162,13 @@ check_conflicts(const struct port_map *m, const struct map_entry *e,
 int
 map_parse(struct port_map *m, const char *text, char *err, size_t errlen)
 {
-	const char *p = text, *end = text + strlen(text);
+	const char *p = text, *end = text;
 
-	memset(m, 0, sizeof(*m));
+	while (*end != '\0')
+		end++;
+	m->count = m->min_target = m->max_target = 0;
 	for (;;) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *comma = find_char(p, end, ',');
 		const char *stop = comma != NULL ? comma : end;
 		const char *a = p, *b = stop;
 		struct map_entry e;
@@ -192,6 +200,6 @@ map_parse(struct port_map *m, const char *text, char *err, size_t errlen)
 		p = comma + 1;
 	}
 bad:
-	memset(m, 0, sizeof(*m));
+	m->count = m->min_target = m->max_target = 0;
 	return -1;
 }

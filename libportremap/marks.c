@@ -16,22 +16,36 @@
 
 #include <netinet/in.h>
 
-#include <errno.h>
-
 #include "portremap.h"
+#include "sys.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT	24
 #endif
 
-unsigned char pr_port_marks[65536];
+uint32_t pr_ports[65536];
+
+/* Record each target's source, for getsockname() to find in one load. */
+void
+ports_fill_sources(const struct port_map *m, int log_each)
+{
+	for (unsigned i = 0; i < m->count; i++) {
+		for (unsigned p = m->entry[i].lo; p <= m->entry[i].hi; p++) {
+			uint32_t value = (uint32_t)net16(p) << SOURCE_SHIFT;
+
+			__atomic_fetch_or(&pr_ports[net16(p +
+			    m->entry[i].offset)], value |
+			    (log_each ? LOG_EACH : 0), __ATOMIC_RELAXED);
+		}
+	}
+}
 
 void
 tag_socket(int fd)
 {
 	int one = 1;
 
-	(void)setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+	(void)sys_setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one,
 	    sizeof(one));
 }
 
@@ -41,23 +55,21 @@ socket_is_tagged(int fd)
 	int value = 0;
 	socklen_t len = sizeof(value);
 
-	if (getsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &value,
+	if (sys_getsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &value,
 	    &len) != 0)
-		return 0;
+		value = 0;
 	return value != 0;
 }
 
 /*
  * A port with no mark (a socket inherited across exec) or with both marks
- * asks the socket itself. Preserves errno.
+ * asks the socket itself.
  */
 int
 reports_source_slow(int fd, unsigned target, unsigned marks)
 {
-	int saved = errno, tagged;
+	int tagged = socket_is_tagged(fd);
 
-	tagged = socket_is_tagged(fd);
-	errno = saved;
 	if (marks == 0)
 		mark_port(target, tagged ? MARK_REMAPPED : MARK_DIRECT);
 	return tagged;

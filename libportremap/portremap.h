@@ -9,8 +9,12 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Declarations too: the compiler then reaches globals without the GOT. */
+#pragma GCC visibility push(hidden)
 
 #define PR_EXPORT	__attribute__((visibility("default")))
 #define PR_UNLIKELY(x)	__builtin_expect(!!(x), 0)
@@ -87,52 +91,153 @@ int settings_parse(struct settings *, const char *map, const char *mode,
     const char *log, char *err, size_t errlen);
 const struct settings *settings_first_use(struct settings *scratch);
 
+/* pr_settings_state: not read yet, being published, or published. */
+#define SETTINGS_UNREAD		0
+#define SETTINGS_WRITING	1
+#define SETTINGS_ACTIVE		2
+#define SETTINGS_INACTIVE	3
+
 extern struct settings pr_published_settings;
 extern int pr_settings_state;
+
+static inline int
+settings_state(void)
+{
+	return __atomic_load_n(&pr_settings_state, __ATOMIC_ACQUIRE);
+}
 
 /* The settings once published, or NULL before the first call finished. */
 static inline const struct settings *
 settings_ready(void)
 {
-	if (__atomic_load_n(&pr_settings_state, __ATOMIC_ACQUIRE) == 2)
-		return &pr_published_settings;
-	return NULL;
+	return settings_state() >= SETTINGS_ACTIVE ? &pr_published_settings :
+	    NULL;
 }
 
-/* decide.c: whether a bind on a mapped port is remapped */
+/* Whether a bind on a mapped port is remapped (decide.c: the capability) */
 
 enum bind_action { ACTION_KEEP, ACTION_REMAP, ACTION_TRY_FIRST };
 
-enum bind_action decide(enum remap_mode, int has_bind_capability);
 int has_bind_capability(void);
 
-/* sockaddr.c: reading and rewriting socket addresses */
+static inline enum bind_action
+decide(enum remap_mode mode, int capable)
+{
+	switch (mode) {
+	case MODE_AUTO:
+		return capable ? ACTION_KEEP : ACTION_REMAP;
+	case MODE_ALWAYS:
+		return ACTION_REMAP;
+	case MODE_FALLBACK:
+		return ACTION_TRY_FIRST;
+	case MODE_OFF:
+		break;
+	}
+	return ACTION_KEEP;
+}
+
+/*
+ * sockaddr.c: reading and rewriting socket addresses. AF_INET and AF_INET6
+ * keep the port, in network order, in bytes 2 and 3; callers' buffers may be
+ * unaligned, so they are read and written a byte at a time.
+ */
 
 int sockaddr_inet_port(const struct sockaddr *, socklen_t, int *family);
-void sockaddr_set_port(void *addr, unsigned port);
-unsigned sockaddr_get_port(const void *addr);
-void sockaddr_format(char *buf, size_t len, const struct sockaddr *,
-    socklen_t addrlen, unsigned port);
+void sockaddr_copy(void *dst, const void *src, size_t len);
 
-/* marks.c: what this process knows about each target port */
+static inline unsigned
+sockaddr_family(const void *addr)
+{
+	return ((const struct sockaddr *)addr)->sa_family;
+}
+
+static inline unsigned
+sockaddr_get_port(const void *addr)
+{
+	const unsigned char *b = addr;
+
+	return (unsigned)b[2] << 8 | b[3];
+}
+
+static inline void
+sockaddr_set_port(void *addr, unsigned port)
+{
+	unsigned char *b = addr;
+
+	b[2] = (unsigned char)(port >> 8);
+	b[3] = (unsigned char)port;
+}
+
+/* format.c: log text without stdio */
+
+size_t format(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+size_t vformat(char *, size_t, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+void format_endpoint(char *, size_t, const void *addr, unsigned port);
+
+/*
+ * marks.c: one 32-bit entry per port, indexed by the port as it sits in a
+ * sockaddr (network byte order), so that getsockname() moves bytes without
+ * swapping them. Bits 0-1: what this process knows of its sockets on that
+ * port; bit 2: log each rewrite; bits 16-31: the source port, in network byte
+ * order, when the port is a remap target. Sources are filled before the
+ * settings are published, and marks written only after, so an entry with
+ * marks always has its source.
+ */
 
 #define MARK_REMAPPED	1	/* a socket here was remapped onto the port */
 #define MARK_DIRECT	2	/* a socket here holds the port unremapped */
+#define MARKS		3
+#define LOG_EACH	4	/* PORTREMAP_LOG=2: every rewrite is logged */
+#define SOURCE_SHIFT	16
 
-extern unsigned char pr_port_marks[65536];
+extern uint32_t pr_ports[65536];
+
+static inline unsigned
+net16(unsigned port)
+{
+	uint16_t raw;
+	unsigned char b[2] = { (unsigned char)(port >> 8), (unsigned char)port };
+
+	__builtin_memcpy(&raw, b, 2);
+	return raw;
+}
+
+static inline uint32_t
+port_entry_raw(unsigned raw)
+{
+	return __atomic_load_n(&pr_ports[raw], __ATOMIC_RELAXED);
+}
+
+static inline uint32_t
+port_entry(unsigned port)
+{
+	return port_entry_raw(net16(port));
+}
+
+static inline unsigned
+entry_source(uint32_t entry)
+{
+	return net16(entry >> SOURCE_SHIFT);	/* the swap is its own inverse */
+}
 
 static inline unsigned
 port_marks(unsigned port)
 {
-	return __atomic_load_n(&pr_port_marks[port], __ATOMIC_RELAXED);
+	return port_entry(port) & MARKS;
 }
 
+/* Marks wait for published settings: until then the tag alone must serve. */
 static inline void
 mark_port(unsigned port, unsigned bits)
 {
-	__atomic_fetch_or(&pr_port_marks[port], bits, __ATOMIC_RELAXED);
+	if (settings_ready() != NULL)
+		__atomic_fetch_or(&pr_ports[net16(port)], bits,
+		    __ATOMIC_RELAXED);
 }
 
+void ports_fill_sources(const struct port_map *, int log_each);
 void tag_socket(int fd);
 int socket_is_tagged(int fd);
 int reports_source_slow(int fd, unsigned target, unsigned marks);
@@ -155,12 +260,23 @@ reports_source(int fd, unsigned target)
 
 /* real.c: the next definitions in the lookup order (usually libc's) */
 
+typedef int (*getsockname_fn)(int, struct sockaddr *, socklen_t *);
+
 int real_bind(int, const struct sockaddr *, socklen_t);
 int real_getsockname(int, struct sockaddr *, socklen_t *);
+getsockname_fn resolve_getsockname(void);
+
+/*
+ * What getsockname() calls first: until the settings are published, a
+ * function that reads them and does the whole job; then libc's.
+ */
+extern getsockname_fn pr_getsockname_first;
 
 /* log.c */
 
 void pr_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#pragma GCC visibility pop
 
 #endif /* PORTREMAP_H */

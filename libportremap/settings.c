@@ -5,20 +5,20 @@
  */
 #include <sys/auxv.h>
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "portremap.h"
 
 struct settings pr_published_settings;
-int pr_settings_state;		/* 0 unclaimed, 1 being written, 2 ready */
+int pr_settings_state;
 
 static const char *
 trim(const char *s, size_t *len)
 {
-	size_t n = strlen(s);
+	size_t n = 0;
 
+	while (s[n] != '\0')
+		n++;
 	while (n > 0 && (*s == ' ' || *s == '\t')) {
 		s++;
 		n--;
@@ -32,7 +32,12 @@ trim(const char *s, size_t *len)
 static int
 word_is(const char *s, size_t len, const char *word)
 {
-	return len == strlen(word) && memcmp(s, word, len) == 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (word[i] != s[i])
+			return 0;
+	return word[i] == '\0';
 }
 
 static int
@@ -54,7 +59,7 @@ parse_mode(const char *text, enum remap_mode *mode, char *err, size_t errlen)
 			return 0;
 		}
 	}
-	snprintf(err, errlen, "PORTREMAP_MODE: \"%.64s\": expected auto, "
+	format(err, errlen, "PORTREMAP_MODE: \"%.64s\": expected auto, "
 	    "always, fallback or off", text);
 	return -1;
 }
@@ -69,7 +74,7 @@ parse_log(const char *text, int *level, char *err, size_t errlen)
 		*level = s[0] - '0';
 		return 0;
 	}
-	snprintf(err, errlen, "PORTREMAP_LOG: \"%.64s\": expected 0, 1 or 2",
+	format(err, errlen, "PORTREMAP_LOG: \"%.64s\": expected 0, 1 or 2",
 	    text);
 	return -1;
 }
@@ -86,9 +91,10 @@ settings_parse(struct settings *s, const char *map, const char *mode,
 	char why[ERR_MAX];
 	size_t len;
 
-	memset(s, 0, sizeof(*s));
+	s->active = 0;
 	s->log_level = 1;
 	s->mode = MODE_AUTO;
+	s->map.count = s->map.min_target = s->map.max_target = 0;
 	err[0] = '\0';
 	if (log != NULL && (trim(log, &len), len > 0) &&
 	    parse_log(log, &s->log_level, err, errlen) == -1)
@@ -99,7 +105,7 @@ settings_parse(struct settings *s, const char *map, const char *mode,
 	if (map == NULL || (trim(map, &len), len == 0))
 		map = MAP_DEFAULT;
 	if (map_parse(&s->map, map, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "PORTREMAP_MAP: %s", why);
+		format(err, errlen, "PORTREMAP_MAP: %s", why);
 		goto bad;
 	}
 	s->active = s->mode != MODE_OFF;
@@ -125,7 +131,10 @@ settings_from_environment(struct settings *s, char *err, size_t errlen)
 {
 	/* A setuid or setcap program is not the user's to reconfigure. */
 	if (getauxval(AT_SECURE) != 0) {
-		memset(s, 0, sizeof(*s));
+		s->active = 0;
+		s->mode = MODE_OFF;
+		s->log_level = 0;
+		s->map.count = s->map.min_target = s->map.max_target = 0;
 		err[0] = '\0';
 		return;
 	}
@@ -134,24 +143,31 @@ settings_from_environment(struct settings *s, char *err, size_t errlen)
 }
 
 /*
- * The first call in a process reads the environment. Whoever publishes first
- * wins; a thread that loses the race, or runs while another is publishing,
- * uses its own copy, so nothing ever waits (safe in signal handlers and in a
- * child forked mid-publication).
+ * The first call in a process reads the environment. The thread that claims
+ * publication parses straight into the published settings; a thread that
+ * finds them being written parses its own copy. Nothing ever waits, so this
+ * is safe in signal handlers and in a child forked mid-publication.
  */
 const struct settings *
 settings_first_use(struct settings *scratch)
 {
 	char err[ERR_MAX];
-	int expected = 0;
+	int state = SETTINGS_UNREAD;
+	struct settings *s = &pr_published_settings;
 
-	settings_from_environment(scratch, err, sizeof(err));
-	if (!__atomic_compare_exchange_n(&pr_settings_state, &expected, 1, 0,
-	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return expected == 2 ? &pr_published_settings : scratch;
-	pr_published_settings = *scratch;
-	__atomic_store_n(&pr_settings_state, 2, __ATOMIC_RELEASE);
-	if (err[0] != '\0' && scratch->log_level > 0)
+	if (!__atomic_compare_exchange_n(&pr_settings_state, &state,
+	    SETTINGS_WRITING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (state >= SETTINGS_ACTIVE)
+			return s;
+		settings_from_environment(scratch, err, sizeof(err));
+		return scratch;
+	}
+	settings_from_environment(s, err, sizeof(err));
+	if (s->active)
+		ports_fill_sources(&s->map, s->log_level >= 2);
+	__atomic_store_n(&pr_settings_state, s->active ? SETTINGS_ACTIVE :
+	    SETTINGS_INACTIVE, __ATOMIC_RELEASE);
+	if (err[0] != '\0' && s->log_level > 0)
 		pr_log_plain("%s", err);
-	return &pr_published_settings;
+	return s;
 }

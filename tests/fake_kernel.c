@@ -56,3 +56,9 @@ real_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 	*len = fake.bound_len;
 	return 0;
 }
+
+getsockname_fn
+resolve_getsockname(void)
+{
+	return real_getsockname;
+}

@@ -120,23 +120,3 @@ Test(sockaddr, set_port_changes_only_the_port_even_unaligned)
 	sockaddr_set_port(buf + 1, 0);
 	cr_assert_eq(sockaddr_get_port(buf + 1), 0);
 }
-
-Test(sockaddr, format_for_logs)
-{
-	char out[64];
-	struct sockaddr_in in = v4("0.0.0.0", 80);
-	struct sockaddr_in6 any = v6("::", 80);
-	struct sockaddr_in6 mapped = v6("::ffff:127.0.0.1", 80);
-
-	sockaddr_format(out, sizeof(out), (struct sockaddr *)&in, sizeof(in),
-	    8080);
-	cr_assert_str_eq(out, "0.0.0.0:8080");
-	sockaddr_format(out, sizeof(out), (struct sockaddr *)&any, sizeof(any),
-	    80);
-	cr_assert_str_eq(out, "[::]:80");
-	sockaddr_format(out, sizeof(out), (struct sockaddr *)&mapped,
-	    sizeof(mapped), 443);
-	cr_assert_str_eq(out, "[::ffff:127.0.0.1]:443");
-	sockaddr_format(out, sizeof(out), (struct sockaddr *)&any, 24, 1);
-	cr_assert_str_eq(out, "[::]:1");
-}
