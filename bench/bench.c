@@ -1,0 +1,249 @@
+/*
+ * Workloads for `make bench`, run with and without the library:
+ *
+ *	bench count WORKLOAD N	do N operations (for callgrind and strace)
+ *	bench time WORKLOAD	print nanoseconds per operation
+ *	bench conns SECONDS	print connections per second, accept and close
+ *
+ * Workloads: getsockname-remapped, getsockname-plain, accept, bind.
+ * Ports: 80 (remapped to 8080 by the default map) and ephemeral ones.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BENCH_PORT	80
+
+static struct sockaddr_in
+loopback(unsigned port)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port) };
+
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return in;
+}
+
+static int
+tcp_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0) {
+		perror("bench: socket");
+		exit(1);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	return fd;
+}
+
+/* A client that resets on close, so that no port waits in TIME_WAIT. */
+static int
+client_socket(void)
+{
+	struct linger reset = { 1, 0 };
+	int fd = tcp_socket();
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	return fd;
+}
+
+/*
+ * A listener on port 80: remapped under the library. Without it, an
+ * unprivileged run cannot have port 80, so the baseline listens on the
+ * port the library would have chosen, and the kernel does the same work.
+ */
+static int
+listener(unsigned port)
+{
+	struct sockaddr_in in = loopback(port);
+	int fd = tcp_socket();
+
+	if (bind(fd, (struct sockaddr *)&in, sizeof(in)) != 0) {
+		in = loopback(8080);
+		if (bind(fd, (struct sockaddr *)&in, sizeof(in)) != 0) {
+			perror("bench: bind");
+			exit(1);
+		}
+	}
+	if (listen(fd, 128) != 0) {
+		perror("bench: listen");
+		exit(1);
+	}
+	return fd;
+}
+
+static unsigned
+connect_port(int listening)
+{
+	struct sockaddr_in in;
+	socklen_t len = sizeof(in);
+
+	/* The true port: ask the kernel, past any preloaded getsockname. */
+	if (getsockname(listening, (struct sockaddr *)&in, &len) != 0)
+		exit(1);
+	return ntohs(in.sin_port) == BENCH_PORT ? 8080 : ntohs(in.sin_port);
+}
+
+static volatile unsigned sink;
+
+static void
+run(const char *workload, long n)
+{
+	struct sockaddr_in name, to;
+	socklen_t len;
+
+	if (strcmp(workload, "getsockname-remapped") == 0 ||
+	    strcmp(workload, "getsockname-plain") == 0) {
+		int fd = listener(workload[12] == 'r' ? BENCH_PORT : 0);
+
+		for (long i = 0; i < n; i++) {
+			len = sizeof(name);
+			getsockname(fd, (struct sockaddr *)&name, &len);
+			sink += name.sin_port;
+		}
+		close(fd);
+	} else if (strcmp(workload, "accept") == 0) {
+		int fd = listener(BENCH_PORT);
+
+		to = loopback(connect_port(fd));
+		for (long i = 0; i < n; i++) {
+			int client = client_socket(), conn;
+
+			if (connect(client, (struct sockaddr *)&to,
+			    sizeof(to)) != 0) {
+				perror("bench: connect");
+				exit(1);
+			}
+			conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+			len = sizeof(name);
+			getsockname(conn, (struct sockaddr *)&name, &len);
+			sink += name.sin_port;
+			close(client);
+			close(conn);
+		}
+		close(fd);
+	} else if (strcmp(workload, "bind") == 0) {
+		struct sockaddr_in in = loopback(BENCH_PORT);
+
+		for (long i = 0; i < n; i++) {
+			int fd = tcp_socket();
+
+			sink += (unsigned)bind(fd, (struct sockaddr *)&in,
+			    sizeof(in));
+			close(fd);
+		}
+	} else {
+		fprintf(stderr, "bench: unknown workload %s\n", workload);
+		exit(2);
+	}
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Nanoseconds per operation: the best of five runs. */
+static void
+time_workload(const char *workload)
+{
+	long n = strcmp(workload, "accept") == 0 ? 3000 :
+	    strcmp(workload, "bind") == 0 ? 20000 : 300000;
+	double best = 0;
+
+	for (int round = 0; round < 5; round++) {
+		double start = now(), ns;
+
+		run(workload, n);
+		ns = (now() - start) / (double)n;
+		if (round == 0 || ns < best)
+			best = ns;
+	}
+	printf("%.1f\n", best);
+}
+
+/*
+ * Connections accepted and closed per second, from a forked client that
+ * connects again as soon as the server has closed the last one.
+ */
+static void
+connections(double seconds)
+{
+	int fd = listener(BENCH_PORT);
+	struct sockaddr_in to = loopback(connect_port(fd));
+	long accepted = 0;
+	double start, stop;
+	pid_t client;
+
+	if ((client = fork()) == 0) {
+		close(fd);
+		for (;;) {
+			int c = client_socket();
+			char byte;
+
+			if (connect(c, (struct sockaddr *)&to, sizeof(to)) != 0)
+				_exit(0);
+			/* One connection at a time: wait for the server's close. */
+			if (read(c, &byte, 1) < 0)
+				_exit(0);
+			close(c);
+		}
+	}
+	start = now();
+	stop = start + seconds * 1e9;
+	while (now() < stop) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int conn;
+
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+		struct sockaddr_in name;
+		socklen_t len = sizeof(name);
+
+		if (conn < 0)
+			continue;
+		getsockname(conn, (struct sockaddr *)&name, &len);
+		close(conn);
+		accepted++;
+	}
+	stop = now();
+	kill(client, SIGKILL);
+	waitpid(client, NULL, 0);
+	close(fd);
+	printf("%.0f\n", (double)accepted * 1e9 / (stop - start));
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "count") == 0)
+		run(argv[2], atol(argv[3]));
+	else if (argc == 3 && strcmp(argv[1], "time") == 0)
+		time_workload(argv[2]);
+	else if (argc == 3 && strcmp(argv[1], "conns") == 0)
+		connections(atof(argv[2]));
+	else {
+		fprintf(stderr, "usage: bench count WORKLOAD N | time WORKLOAD | "
+		    "conns SECONDS\n");
+		return 2;
+	}
+	return 0;
+}

@@ -1,0 +1,132 @@
+#!/bin/sh
+# make bench: what the library costs, measured with and without it.
+# Instruction counts (callgrind) and system calls (strace) are taken at two
+# loop sizes, so that start-up costs cancel, and checked against budgets;
+# the bench exits non-zero when one is exceeded. Times are printed, never
+# checked: machines are noisy.
+set -eu
+
+build=${1:-build}
+small=2000
+large=4000
+stage=$(mktemp -d /tmp/portremap-bench.XXXXXX)
+trap 'rm -rf "$stage"' EXIT INT TERM
+cp "$build/libportremap.so" "$build/bench/bench" "$stage/"
+mkdir "$stage/out"
+chmod 755 "$stage" "$stage/libportremap.so" "$stage/bench"
+chmod 777 "$stage/out"
+lib=$stage/libportremap.so
+bench=$stage/bench
+
+# Measured as an unprivileged user, where the library does its work.
+as_user=
+if [ "$(id -u)" = 0 ]; then
+	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+fi
+
+# run with|without COMMAND...
+run() {
+	how=$1
+	shift
+	if [ "$how" = with ]; then
+		$as_user env LD_PRELOAD="$lib" PORTREMAP_LOG=0 "$@"
+	else
+		$as_user env -u LD_PRELOAD "$@"
+	fi
+}
+
+# instructions with|without COMMAND...: user-space instructions in total.
+instructions() {
+	out=$stage/out/callgrind.$$
+	how=$1
+	shift
+	run "$how" valgrind --tool=callgrind --callgrind-out-file="$out" \
+	    "$@" >/dev/null 2>&1
+	awk '/^(summary|totals):/ { print $2; exit }' "$out"
+	rm -f "$out"
+}
+
+# syscalls with|without COMMAND...: system calls in total.
+syscalls() {
+	out=$stage/out/strace.$$
+	how=$1
+	shift
+	run "$how" strace -f -c -o "$out" "$@" >/dev/null 2>&1
+	awk '$NF == "total" { print $4 }' "$out"
+	rm -f "$out"
+}
+
+# per_op MEASURE WORKLOAD: added per operation, start-up costs cancelled.
+per_op() {
+	measure=$1
+	w1=$($measure with "$bench" count "$2" $small)
+	w2=$($measure with "$bench" count "$2" $large)
+	b1=$($measure without "$bench" count "$2" $small)
+	b2=$($measure without "$bench" count "$2" $large)
+	awk -v w1="$w1" -v w2="$w2" -v b1="$b1" -v b2="$b2" -v n=$((large - small)) \
+	    'BEGIN { printf "%.1f", ((w2 - w1) - (b2 - b1)) / n }'
+}
+
+failed=0
+have_valgrind=$(command -v valgrind >/dev/null && echo yes || echo no)
+have_strace=$(command -v strace >/dev/null && echo yes || echo no)
+
+# verdict VALUE BUDGET: "ok" or "OVER", and remember a failure.
+verdict() {
+	if awk -v v="$1" -v b="$2" 'BEGIN { exit !(v <= b) }'; then
+		echo ok
+	else
+		failed=1
+		echo OVER
+	fi
+}
+
+printf '%-26s %10s %10s %7s %13s %8s %12s %8s\n' workload "raw ns" \
+    "preload ns" ratio "added instr" budget "added calls" budget
+for spec in getsockname-remapped:30:0 getsockname-plain:30:0 accept:60:0 \
+    bind:250:1; do
+	workload=${spec%%:*}
+	budgets=${spec#*:}
+	instr_budget=${budgets%%:*}
+	call_budget=${budgets#*:}
+	raw=$(run without "$bench" time "$workload")
+	pre=$(run with "$bench" time "$workload")
+	ratio=$(awk -v a="$pre" -v b="$raw" 'BEGIN { printf "%.2fx", a / b }')
+	instr=-
+	calls=-
+	instr_verdict="(no valgrind)"
+	calls_verdict="(no strace)"
+	if [ "$have_valgrind" = yes ]; then
+		instr=$(per_op instructions "$workload")
+		instr_verdict="$(verdict "$instr" "$instr_budget") <=$instr_budget"
+	fi
+	if [ "$have_strace" = yes ]; then
+		calls=$(per_op syscalls "$workload")
+		calls_verdict="$(verdict "$calls" "$call_budget") <=$call_budget"
+	fi
+	printf '%-26s %10s %10s %7s %13s %8s %12s %8s\n' "$workload" "$raw" \
+	    "$pre" "$ratio" "$instr" "$instr_verdict" "$calls" "$calls_verdict"
+done
+
+if [ "$have_valgrind" = yes ]; then
+	with=$(instructions with /bin/true)
+	without=$(instructions without /bin/true)
+	load=$((with - without))
+	printf '%-26s %13s instructions over /bin/true alone (budget 15000): %s\n' \
+	    "load, no calls" "$load" "$(verdict "$load" 15000)"
+fi
+
+raw=$(run without "$bench" conns 1)
+pre=$(run with "$bench" conns 1)
+printf '%-26s %10s %10s %7s   connections/s, accept and close\n' \
+    "accept loop" "$raw" "$pre" \
+    "$(awk -v a="$pre" -v b="$raw" 'BEGIN { printf "%.2fx", a / b }')"
+
+if command -v authbind >/dev/null; then
+	echo "authbind is installed but not compared: it needs a per-port" \
+	    "configuration in /etc/authbind"
+fi
+if [ "$failed" != 0 ]; then
+	echo "bench: a budget was exceeded" >&2
+	exit 1
+fi
