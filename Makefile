@@ -1,6 +1,7 @@
 # libportremap: an LD_PRELOAD library that moves binds on privileged ports
 # to unprivileged ones for processes that may not use them.
 
+VERSION	= 1.0.0
 PREFIX	?= /usr/local
 LIBDIR	?= $(PREFIX)/lib
 BINDIR	?= $(PREFIX)/bin
@@ -30,6 +31,7 @@ LIB_SRCS = $(wildcard libportremap/*.c)
 LIB_OBJS = $(LIB_SRCS:libportremap/%.c=$(BUILD)/obj/%.o)
 LIB_HDRS = $(wildcard libportremap/*.h)
 LIBRARY = $(BUILD)/libportremap.so
+TOOL = $(BUILD)/portremap
 
 # Pure logic, linked straight into the unit tests.
 PURE_OBJS = $(addprefix $(BUILD)/obj/,map.o settings.o decide.o sockaddr.o \
@@ -43,9 +45,9 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: all bench check check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
+.PHONY: FORCE all bench check check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
 
-all: $(LIBRARY)
+all: $(LIBRARY) $(TOOL)
 
 $(BUILD)/obj/%.o: libportremap/%.c $(LIB_HDRS) Makefile
 	@mkdir -p $(@D)
@@ -53,6 +55,22 @@ $(BUILD)/obj/%.o: libportremap/%.c $(LIB_HDRS) Makefile
 
 $(LIBRARY): $(LIB_OBJS) libportremap/libportremap.map
 	$(CC) $(LIB_CFLAGS) $(LIB_LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_LIBS)
+
+# Rewritten only when a value changes, so that `make install LIBDIR=...`
+# rebuilds the command that must find the library there.
+$(BUILD)/config.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define PORTREMAP_VERSION "%s"\n#define PORTREMAP_LIBDIR "%s"\n' \
+	    '$(VERSION)' '$(LIBDIR)' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+# The command checks settings with the library's own parser.
+TOOL_OBJS = $(addprefix $(BUILD)/obj/,settings.o map.o format.o log.o \
+	    marks.o decide.o sockaddr.o)
+
+$(TOOL): src/portremap.c $(TOOL_OBJS) $(BUILD)/config.h $(LIB_HDRS)
+	$(CC) $(BASE_CFLAGS) -Ilibportremap -I$(BUILD) -o $@ src/portremap.c \
+	    $(TOOL_OBJS)
 
 $(BUILD)/tests/unit_%: tests/unit_%.c $(PURE_OBJS) $(LIB_HDRS) | criterion
 	@mkdir -p $(@D)
@@ -102,10 +120,10 @@ unit: $(UNIT_TESTS)
 
 # The unprivileged test user may not be able to read the checkout, so the
 # library and helpers are staged in a world-readable temporary folder.
-integration: $(LIBRARY) $(HELPERS) $(INTEGRATION_TESTS)
+integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS)
 	@set -e; stage=$$(mktemp -d /tmp/portremap-check.XXXXXX); \
 	trap 'rm -rf "$$stage"' EXIT; \
-	cp $(LIBRARY) $(HELPERS) "$$stage/"; \
+	cp $(LIBRARY) $(TOOL) $(HELPERS) examples/nginx/nginx.conf "$$stage/"; \
 	chmod 755 "$$stage" "$$stage"/*; \
 	for t in $(INTEGRATION_TESTS); do \
 		PORTREMAP_TEST_STAGE="$$stage" $$t --jobs $(CRITERION_JOBS); \
@@ -180,7 +198,7 @@ bench: $(LIBRARY) $(BUILD)/bench/bench
 demo: $(LIBRARY) $(BUILD)/examples/port80-server
 	@sh examples/demo.sh $(BUILD)
 
-install: $(LIBRARY)
+install: $(LIBRARY) $(TOOL)
 	install -d $(DESTDIR)$(LIBDIR)
 	install -m 644 $(LIBRARY) $(DESTDIR)$(LIBDIR)/libportremap.so
 

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -128,6 +129,8 @@ proc_start(struct proc *p, enum who who, const char *const env[],
 			_exit(127);
 		if (who == UNPRIVILEGED)
 			become_unprivileged();
+		/* After the drop, which clears it: a failed test leaves no server. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execve(argv[0], (char *const *)argv, (char *const *)envp);
 		perror(argv[0]);
 		_exit(127);
@@ -232,6 +235,13 @@ proc_finish(struct proc *p)
 }
 
 void
+proc_stop(struct proc *p)
+{
+	kill(p->pid, SIGTERM);
+	proc_finish(p);
+}
+
+void
 proc_run(struct proc *p, enum who who, const char *const env[],
     const char *const argv[])
 {
@@ -302,6 +312,61 @@ tcp_fetch(const char *host, unsigned port, char *reply, size_t len)
 		err = read_reply(fd, reply, len);
 	close(fd);	/* the client closes first: no TIME_WAIT on the server */
 	return err;
+}
+
+int
+http_get(const char *host, unsigned port, const char *path, char *reply,
+    size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	char request[256];
+	size_t got = 0;
+	int fd, err = 0, n;
+
+	fd = socket(endpoint(host, port, &ss, &sslen), SOCK_STREAM | SOCK_CLOEXEC,
+	    0);
+	cr_assert(fd >= 0);
+	n = snprintf(request, sizeof(request), "GET %s HTTP/1.0\r\n"
+	    "Host: localhost\r\n\r\n", path);
+	if (connect(fd, (struct sockaddr *)&ss, sslen) != 0 ||
+	    write(fd, request, (size_t)n) != n)
+		err = errno;
+	while (err == 0 && got + 1 < len) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, IO_TIMEOUT_MS) != 1) {
+			err = ETIMEDOUT;
+			break;
+		}
+		if ((r = read(fd, reply + got, len - 1 - got)) <= 0) {
+			err = r < 0 ? errno : 0;
+			break;
+		}
+		got += (size_t)r;
+	}
+	reply[got] = '\0';
+	close(fd);
+	return err;
+}
+
+int
+wait_listening(const char *host, unsigned port)
+{
+	for (int i = 0; i < 100; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sslen;
+		int fd = socket(endpoint(host, port, &ss, &sslen),
+		    SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+		ok = connect(fd, (struct sockaddr *)&ss, sslen) == 0;
+		close(fd);
+		if (ok)
+			return 0;
+		usleep(100 * 1000);
+	}
+	return ETIMEDOUT;
 }
 
 int

@@ -49,11 +49,19 @@ void proc_finish(struct proc *);
 void proc_run(struct proc *, enum who, const char *const env[],
     const char *const argv[]);
 
+/* Ask the process to stop (SIGTERM), then proc_finish(). */
+void proc_stop(struct proc *);
+
 /* Does stdout (or stderr) hold exactly this line? */
 int has_line(const char *buf, const char *line);
 
 /* Connect over TCP from the test process and read a line; 0 or an errno. */
 int tcp_fetch(const char *host, unsigned port, char *reply, size_t len);
+/* GET path over HTTP/1.0; the whole response in reply; 0 or an errno. */
+int http_get(const char *host, unsigned port, const char *path, char *reply,
+    size_t len);
+/* Retry connecting for a few seconds, for servers with no ready line. */
+int wait_listening(const char *host, unsigned port);
 /* Send a datagram to host:port and wait for the reply; 0 or an errno. */
 int udp_exchange(const char *host, unsigned port, char *reply, size_t len);
 

@@ -1,0 +1,264 @@
+/*
+ * portremap: run a command with libportremap preloaded.
+ *
+ *	portremap [-m MAP] [--mode MODE] [-q | -v] [--] COMMAND [ARG ...]
+ *	portremap [-m MAP] [--mode MODE] --check
+ *
+ * Sets the PORTREMAP_* variables from its options, puts the library first in
+ * LD_PRELOAD (keeping what is there), and executes COMMAND, whose exit
+ * status becomes its own. Written in C so that it runs in images without a
+ * shell. The settings are checked here with the library's own parser.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"	/* PORTREMAP_VERSION, PORTREMAP_LIBDIR */
+#include "portremap.h"
+
+#define LIBRARY_NAME	"libportremap.so"
+#define EXIT_USAGE	2
+#define EXIT_CANNOT_RUN	126
+#define EXIT_NOT_FOUND	127
+
+static const char usage_line[] =
+    "usage: portremap [-m MAP] [--mode MODE] [-q | -v] [--] COMMAND [ARG ...]\n"
+    "       portremap [-m MAP] [--mode MODE] --check\n";
+
+static void
+usage(FILE *to)
+{
+	fputs(usage_line, to);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\n"
+	    "Run COMMAND with libportremap preloaded: when it may not bind a\n"
+	    "privileged port, a bind on a mapped one (80, 443) lands on its\n"
+	    "target (8080, 8443), and getsockname() still reports the port it\n"
+	    "asked for.\n"
+	    "\n"
+	    "  -m, --map MAP     set PORTREMAP_MAP, e.g. 80:8080,443:8443 or\n"
+	    "                    1-1023:+8000\n"
+	    "      --mode MODE   set PORTREMAP_MODE: auto, always, fallback or off\n"
+	    "  -q, --quiet       set PORTREMAP_LOG=0: print nothing\n"
+	    "  -v, --verbose     set PORTREMAP_LOG=2: explain every decision\n"
+	    "      --check       print the settings, the map, and whether this\n"
+	    "                    user would be remapped, then exit\n"
+	    "  -h, --help        print this help\n"
+	    "  -V, --version     print the version\n"
+	    "\n"
+	    "The library is PORTREMAP_LIBRARY if set, else " LIBRARY_NAME
+	    " next to\nthis program, else " PORTREMAP_LIBDIR "/" LIBRARY_NAME
+	    ".\nSee portremap(1) and libportremap(7).\n", stdout);
+}
+
+/* Where the library is: the variable, next to this program, or installed. */
+static const char *
+find_library(const char **how)
+{
+	static char path[4096];
+	const char *set = getenv("PORTREMAP_LIBRARY");
+	ssize_t n;
+	char *slash;
+
+	if (set != NULL && *set != '\0') {
+		*how = "from PORTREMAP_LIBRARY";
+		return set;
+	}
+	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof(LIBRARY_NAME) - 1);
+	if (n > 0) {
+		path[n] = '\0';
+		if ((slash = strrchr(path, '/')) != NULL) {
+			strcpy(slash + 1, LIBRARY_NAME);
+			if (access(path, R_OK) == 0) {
+				*how = "next to portremap";
+				return path;
+			}
+		}
+	}
+	*how = "installed";
+	return PORTREMAP_LIBDIR "/" LIBRARY_NAME;
+}
+
+/* LD_PRELOAD with the library first, the entries already there after it. */
+static int
+prepend_preload(const char *library)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *value;
+	int ret;
+
+	if (old == NULL || *old == '\0')
+		return setenv("LD_PRELOAD", library, 1);
+	if (asprintf(&value, "%s:%s", library, old) < 0)
+		return -1;
+	ret = setenv("LD_PRELOAD", value, 1);
+	free(value);
+	return ret;
+}
+
+static void
+print_map(const struct port_map *m)
+{
+	for (unsigned i = 0; i < m->count; i++) {
+		const struct map_entry *e = &m->entry[i];
+
+		if (e->lo == e->hi)
+			printf("  %u -> %u\n", e->lo, e->lo + e->offset);
+		else
+			printf("  %u-%u -> %u-%u\n", e->lo, e->hi,
+			    e->lo + e->offset, e->hi + e->offset);
+	}
+}
+
+static int
+unprivileged_port_start(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "r");
+	int start = 1024;
+
+	if (f != NULL) {
+		if (fscanf(f, "%d", &start) != 1)
+			start = 1024;
+		fclose(f);
+	}
+	return start;
+}
+
+/* What a bind on a mapped port would do here, and why. */
+static void
+print_verdict(const struct settings *s)
+{
+	unsigned uid = (unsigned)geteuid();
+	int capable = has_bind_capability();
+
+	switch (s->mode) {
+	case MODE_OFF:
+		printf("verdict: mode off: nothing is remapped\n");
+		break;
+	case MODE_ALWAYS:
+		printf("verdict: mode always: every bind on a mapped port is "
+		    "remapped\n");
+		break;
+	case MODE_AUTO:
+		if (capable)
+			printf("verdict: uid %u has CAP_NET_BIND_SERVICE: binds "
+			    "keep their ports\n", uid);
+		else
+			printf("verdict: uid %u lacks CAP_NET_BIND_SERVICE: "
+			    "binds on mapped ports are remapped\n", uid);
+		break;
+	case MODE_FALLBACK:
+		if (capable || unprivileged_port_start() <= 1)
+			printf("verdict: mode fallback: the kernel lets uid %u "
+			    "bind privileged ports, so binds keep their "
+			    "ports\n", uid);
+		else
+			printf("verdict: mode fallback: binds below port %d are "
+			    "refused to uid %u, so those on mapped ports are "
+			    "remapped\n", unprivileged_port_start(), uid);
+		break;
+	}
+}
+
+static int
+check(const struct settings *s)
+{
+	const char *how, *library = find_library(&how);
+	const char *map = getenv("PORTREMAP_MAP");
+
+	printf("library: %s (%s)%s\n", library, how,
+	    access(library, R_OK) == 0 ? "" : " - not found or not readable");
+	printf("map%s:\n", map == NULL || *map == '\0' ? " (the default)" : "");
+	print_map(&s->map);
+	printf("mode: %s\n", (const char *[]){ "off", "auto", "always",
+	    "fallback" }[s->mode]);
+	printf("log: %d\n", s->log_level);
+	print_verdict(s);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "map", required_argument, NULL, 'm' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct settings s;
+	char err[ERR_MAX];
+	const char *how, *library;
+	int c, checking = 0;
+
+	/* '+': options end at the command, whose own options are its own. */
+	while ((c = getopt_long(argc, argv, "+m:qvhV", options, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			setenv("PORTREMAP_MAP", optarg, 1);
+			break;
+		case 'M':
+			setenv("PORTREMAP_MODE", optarg, 1);
+			break;
+		case 'q':
+			setenv("PORTREMAP_LOG", "0", 1);
+			break;
+		case 'v':
+			setenv("PORTREMAP_LOG", "2", 1);
+			break;
+		case 'c':
+			checking = 1;
+			break;
+		case 'h':
+			help();
+			return 0;
+		case 'V':
+			printf("portremap %s\n", PORTREMAP_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (settings_parse(&s, getenv("PORTREMAP_MAP"),
+	    getenv("PORTREMAP_MODE"), getenv("PORTREMAP_LOG"), err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "portremap: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (checking)
+		return check(&s);
+	if (optind == argc) {
+		fprintf(stderr, "portremap: no command given\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	library = find_library(&how);
+	if (access(library, R_OK) != 0) {
+		fprintf(stderr, "portremap: cannot read the library %s (%s): "
+		    "%s; set PORTREMAP_LIBRARY\n", library, how,
+		    strerror(errno));
+		return EXIT_CANNOT_RUN;
+	}
+	if (prepend_preload(library) != 0) {
+		fprintf(stderr, "portremap: LD_PRELOAD: %s\n", strerror(errno));
+		return EXIT_CANNOT_RUN;
+	}
+	execvp(argv[optind], argv + optind);
+	fprintf(stderr, "portremap: cannot run %s: %s\n", argv[optind],
+	    strerror(errno));
+	return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+}
