@@ -45,7 +45,7 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: FORCE all bench check check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
+.PHONY: FORCE all bench check check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
 
 all: $(LIBRARY) $(TOOL)
 
@@ -149,7 +149,10 @@ check-sanitizers: | criterion
 check-library: $(LIBRARY)
 	@sh tests/check-library.sh $(LIBRARY) libportremap/libportremap.map
 
-check: unit integration check-library
+check-install:
+	@sh tests/install.sh $(MAKE)
+
+check: unit integration check-library check-install
 
 $(BUILD)/examples/%: examples/%.c
 	@mkdir -p $(@D)
@@ -199,11 +202,17 @@ demo: $(LIBRARY) $(BUILD)/examples/port80-server
 	@sh examples/demo.sh $(BUILD)
 
 install: $(LIBRARY) $(TOOL)
-	install -d $(DESTDIR)$(LIBDIR)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 $(LIBRARY) $(DESTDIR)$(LIBDIR)/libportremap.so
+	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/portremap
+	install -m 644 man/portremap.1 $(DESTDIR)$(MANDIR)/man1/portremap.1
+	install -m 644 man/libportremap.7 $(DESTDIR)$(MANDIR)/man7/libportremap.7
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libportremap.so
+	rm -f $(DESTDIR)$(LIBDIR)/libportremap.so $(DESTDIR)$(BINDIR)/portremap \
+	    $(DESTDIR)$(MANDIR)/man1/portremap.1 \
+	    $(DESTDIR)$(MANDIR)/man7/libportremap.7
 
 clean:
 	rm -rf $(BUILD)

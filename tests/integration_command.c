@@ -1,0 +1,205 @@
+/* The portremap command, run as users run it. Ports: 7NN maps to 207NN. */
+#include <sys/stat.h>
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
+#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
+#define NO_PRELOAD	"LD_PRELOAD="
+
+static void
+expect_out(const struct proc *p, const char *line)
+{
+	cr_assert(has_line(p->outbuf, line), "missing \"%s\" in stdout:\n%s\n"
+	    "stderr:\n%s", line, p->outbuf, p->errbuf);
+}
+
+Test(command, runs_the_command_with_the_library)
+{
+	struct proc p;
+	char want[160];
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "-m", "701:20701", "--", staged("probe"), "tcp4",
+	    "bind=127.0.0.1:701", "name"));
+	cr_assert_eq(p.status, 0, "%s", p.errbuf);
+	expect_out(&p, "name port=701 len=16 family=2");
+	snprintf(want, sizeof(want), "(uid %u lacks CAP_NET_BIND_SERVICE)",
+	    unprivileged_uid());
+	cr_assert(strstr(p.errbuf, "bind 127.0.0.1:701 -> 127.0.0.1:20701 ") !=
+	    NULL && strstr(p.errbuf, want) != NULL, "%s", p.errbuf);
+}
+
+Test(command, options_become_the_settings)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "--map", " 702:20702 ", "--mode", "always", "-q", "/usr/bin/env"));
+	expect_out(&p, "PORTREMAP_MAP= 702:20702 ");
+	expect_out(&p, "PORTREMAP_MODE=always");
+	expect_out(&p, "PORTREMAP_LOG=0");
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "-v", "/usr/bin/env"));
+	expect_out(&p, "PORTREMAP_LOG=2");
+}
+
+Test(command, keeps_what_ld_preload_already_had)
+{
+	struct proc p;
+	char old[600], want[1300];
+
+	snprintf(old, sizeof(old), "LD_PRELOAD=%s", staged("libbindlater.so"));
+	proc_run(&p, UNPRIVILEGED, ENV(old, "BINDLATER_CTOR_PORT=703"),
+	    ARGV(staged("portremap"), "-m", "703:20703", "--", staged("probe")));
+	/* Both libraries are in: the other one's bind is remapped. */
+	expect_out(&p, "ctor bind ret=0 errno=0");
+	expect_out(&p, "ctor name port=703");
+	proc_run(&p, UNPRIVILEGED, ENV(old), ARGV(staged("portremap"),
+	    "/usr/bin/env"));
+	snprintf(want, sizeof(want), "LD_PRELOAD=%s:%s",
+	    staged("libportremap.so"), staged("libbindlater.so"));
+	expect_out(&p, want);
+}
+
+Test(command, the_exit_status_is_the_command_s)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "--", "/bin/sh", "-c", "exit 7"));
+	cr_assert_eq(p.status, 7);
+	/* The command's own options are its own. */
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "/bin/sh", "-c", "echo $0 $1", "-q", "-m"));
+	cr_assert_eq(p.status, 0);
+	expect_out(&p, "-q -m");
+}
+
+Test(command, a_command_that_cannot_run_is_explained)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "--", "no-such-command-here"));
+	cr_assert_eq(p.status, 127);
+	cr_assert_str_eq(p.errbuf, "portremap: cannot run no-such-command-here: "
+	    "No such file or directory\n");
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "--", "/etc/passwd"));
+	cr_assert_eq(p.status, 126);
+	cr_assert_str_eq(p.errbuf, "portremap: cannot run /etc/passwd: "
+	    "Permission denied\n");
+}
+
+Test(command, usage_errors)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "--bogus", "true"));
+	cr_assert_eq(p.status, 2);
+	cr_assert(strstr(p.errbuf, "usage: portremap") != NULL, "%s", p.errbuf);
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap")));
+	cr_assert_eq(p.status, 2);
+	cr_assert(strncmp(p.errbuf, "portremap: no command given\nusage:", 34) ==
+	    0, "%s", p.errbuf);
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "-m"));
+	cr_assert_eq(p.status, 2);
+}
+
+Test(command, help_and_version)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "--help"));
+	cr_assert_eq(p.status, 0);
+	cr_assert(strncmp(p.outbuf, "usage: portremap", 16) == 0);
+	cr_assert(strstr(p.outbuf, "--check") != NULL);
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "--version"));
+	cr_assert_eq(p.status, 0);
+	cr_assert(strncmp(p.outbuf, "portremap ", 10) == 0, "%s", p.outbuf);
+}
+
+Test(command, check_explains_the_settings_for_this_user)
+{
+	struct proc p;
+	char want[200];
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "--check"));
+	cr_assert_eq(p.status, 0, "%s", p.errbuf);
+	snprintf(want, sizeof(want), "library: %s (next to portremap)",
+	    staged("libportremap.so"));
+	expect_out(&p, want);
+	expect_out(&p, "map (the default):");
+	expect_out(&p, "  80 -> 8080");
+	expect_out(&p, "  443 -> 8443");
+	expect_out(&p, "mode: auto");
+	expect_out(&p, "log: 1");
+	snprintf(want, sizeof(want), "verdict: uid %u lacks "
+	    "CAP_NET_BIND_SERVICE: binds on mapped ports are remapped",
+	    unprivileged_uid());
+	expect_out(&p, want);
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "-m", "1-1023:+8000", "--mode", "off", "--check"));
+	expect_out(&p, "map:");
+	expect_out(&p, "  1-1023 -> 8001-9023");
+	expect_out(&p, "mode: off");
+	expect_out(&p, "verdict: mode off: nothing is remapped");
+}
+
+Test(command, check_as_root_keeps_the_ports)
+{
+	struct proc p;
+
+	require_root();
+	proc_run(&p, ROOT, ENV(NO_PRELOAD), ARGV(staged("portremap"), "--check"));
+	expect_out(&p, "verdict: uid 0 has CAP_NET_BIND_SERVICE: binds keep "
+	    "their ports");
+	proc_run(&p, ROOT, ENV(NO_PRELOAD), ARGV(staged("portremap"), "--mode",
+	    "always", "--check"));
+	expect_out(&p, "verdict: mode always: every bind on a mapped port is "
+	    "remapped");
+}
+
+Test(command, bad_settings_get_the_library_s_message_and_status_2)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "-m", "80:abc", "--check"));
+	cr_assert_eq(p.status, 2);
+	cr_assert_str_eq(p.errbuf, "portremap: PORTREMAP_MAP: \"80:abc\": "
+	    "target must be a port 1024-65535\n");
+	cr_assert_str_eq(p.outbuf, "");
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD, "PORTREMAP_MODE=sometimes"),
+	    ARGV(staged("portremap"), "--", "/bin/true"));
+	cr_assert_eq(p.status, 2);
+	cr_assert_str_eq(p.errbuf, "portremap: PORTREMAP_MODE: \"sometimes\": "
+	    "expected auto, always, fallback or off\n");
+}
+
+Test(command, portremap_library_chooses_the_library)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD,
+	    "PORTREMAP_LIBRARY=/nonexistent/libportremap.so"),
+	    ARGV(staged("portremap"), "/bin/true"));
+	cr_assert_eq(p.status, 126);
+	cr_assert(strstr(p.errbuf, "cannot read the library "
+	    "/nonexistent/libportremap.so (from PORTREMAP_LIBRARY)") != NULL,
+	    "%s", p.errbuf);
+}
