@@ -120,10 +120,25 @@ unit: $(UNIT_TESTS)
 
 # The unprivileged test user may not be able to read the checkout, so the
 # library and helpers are staged in a world-readable temporary folder.
-integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS)
+# The ASP.NET Core example, built once when the .NET SDK is there; the tests
+# that need it skip, saying so, where it is not.
+DOTNET := $(shell command -v dotnet 2>/dev/null)
+DOTNET_ENV = DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
+	     DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+ASPNET_APP = $(if $(DOTNET),$(BUILD)/aspnetapp/aspnetapp.dll)
+
+$(BUILD)/aspnetapp/aspnetapp.dll: examples/aspnetapp/Program.cs \
+    examples/aspnetapp/aspnetapp.csproj
+	$(DOTNET_ENV) $(DOTNET) publish examples/aspnetapp -c Release --nologo \
+	    --artifacts-path $(BUILD)/dotnet-artifacts -o $(BUILD)/aspnetapp
+
+integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS) $(ASPNET_APP)
 	@set -e; stage=$$(mktemp -d /tmp/portremap-check.XXXXXX); \
 	trap 'rm -rf "$$stage"' EXIT; \
 	cp $(LIBRARY) $(TOOL) $(HELPERS) examples/nginx/nginx.conf "$$stage/"; \
+	if [ -n "$(ASPNET_APP)" ]; then cp -r $(BUILD)/aspnetapp "$$stage/"; \
+	    chmod -R a+rX "$$stage/aspnetapp"; \
+	    export PORTREMAP_TEST_DOTNET=$$(readlink -f $(DOTNET)); fi; \
 	chmod 755 "$$stage" "$$stage"/*; \
 	for t in $(INTEGRATION_TESTS); do \
 		PORTREMAP_TEST_STAGE="$$stage" $$t --jobs $(CRITERION_JOBS); \
