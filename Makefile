@@ -45,7 +45,7 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: FORCE all bench check check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
+.PHONY: FORCE all bench check check-examples check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
 
 all: $(LIBRARY) $(TOOL)
 
@@ -167,7 +167,10 @@ check-library: $(LIBRARY)
 check-install:
 	@sh tests/install.sh $(MAKE)
 
-check: unit integration check-library check-install
+check-examples:
+	@sh tests/examples.sh
+
+check: unit integration check-library check-install check-examples
 
 $(BUILD)/examples/%: examples/%.c
 	@mkdir -p $(@D)

@@ -55,3 +55,9 @@ done
 fetch http://127.0.0.1:8080/ >/dev/null
 wait "$pid" 2>/dev/null || true
 pid=
+
+echo
+echo "== Any dynamically linked program, here a Python one-liner:"
+oneliner='import socket; s = socket.socket(); s.bind(("127.0.0.1", 80)); print("python: bound", s.getsockname())'
+echo "\$ python3 -c '$oneliner'"
+$as_user env LD_PRELOAD="$stage/libportremap.so" python3 -c "$oneliner"

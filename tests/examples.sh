@@ -1,0 +1,116 @@
+#!/bin/sh
+# Runs what examples/ says, so that it cannot silently rot: the
+# Dockerfile's build script, files and environment, and the Kubernetes
+# manifest's init container command and app container environment, with
+# the images' root replaced by a temporary folder. No container engine is
+# needed; the app really runs, as the user the file names, and answers.
+set -u
+tmp=$(mktemp -d /tmp/portremap-examples.XXXXXX)
+app_pid=
+trap '[ -n "$app_pid" ] && kill $app_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+passed=0
+failed=0
+skipped=0
+
+ok() {
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL $2"
+	fi
+}
+
+# as_user UID COMMAND...: as that user when we are root, else as ourselves.
+as_user() {
+	uid=$1
+	shift
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+
+# serve_and_fetch UID PRELOAD URLS: run the app as UID, GET / from 8080.
+serve_and_fetch() {
+	as_user "$1" env -i PATH=/usr/bin:/bin HOME=/tmp \
+	    DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
+	    LD_PRELOAD="$2" ASPNETCORE_URLS="$3" \
+	    "$(command -v dotnet)" "$tmp/out/app/aspnetapp.dll" \
+	    >"$tmp/app.log" 2>&1 &
+	app_pid=$!
+	reply=
+	for _ in $(seq 1 100); do
+		reply=$(curl -s --max-time 2 http://127.0.0.1:8080/ 2>/dev/null) &&
+		    break
+		sleep 0.1
+	done
+	kill $app_pid 2>/dev/null
+	wait $app_pid 2>/dev/null
+	app_pid=
+	echo "$reply"
+}
+
+# The Dockerfile: its build stage, what it copies, and its environment.
+df=examples/docker/Dockerfile
+grep -qx 'RUN sh examples/docker/build.sh /out' "$df"
+ok $? "$df runs examples/docker/build.sh /out"
+BUILD="$tmp/build" sh examples/docker/build.sh "$tmp/out" >"$tmp/build.log" 2>&1
+ok $? "examples/docker/build.sh: $(tail -n 5 "$tmp/build.log")"
+chmod -R a+rX "$tmp/out"
+preload=$(sed -n 's/^ENV LD_PRELOAD=//p' "$df")
+urls=$(sed -n 's/^ENV ASPNETCORE_URLS=//p' "$df")
+grep -qx 'COPY --from=build /out/usr/local/ /usr/local/' "$df" &&
+    [ -f "$tmp/out$preload" ]
+ok $? "the image's LD_PRELOAD ($preload) is a file the build stage copies"
+[ -x "$tmp/out/usr/local/bin/portremap" ]
+ok $? "the image gets the portremap command too"
+for f in "$df" examples/docker/Dockerfile.alpine; do
+	grep -qx 'USER app' "$f" && grep -qx 'EXPOSE 8080' "$f" &&
+	    grep -qx 'ENV ASPNETCORE_URLS=http://+:80' "$f" &&
+	    grep -qx 'RUN sh examples/docker/build.sh /out' "$f"
+	ok $? "$f: USER app, EXPOSE 8080, port 80 configured, same build"
+done
+if command -v dotnet >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
+	# The `app` user of the .NET images is uid 1654.
+	reply=$(serve_and_fetch 1654 "$tmp/out$preload" "$urls")
+	[ "$reply" = "hello from ASP.NET Core on port 80" ]
+	ok $? "the image's app, as uid 1654, answers on 8080 (got: $reply)"
+	grep -q 'bind \[::\]:80 -> \[::\]:8080 (uid 1654 lacks' "$tmp/app.log"
+	ok $? "and the library says why: $(head -n 2 "$tmp/app.log")"
+else
+	skipped=$((skipped + 2))
+	echo "skipped: running the image's app needs dotnet and curl"
+fi
+
+# The Kubernetes manifest: the init container's copy, the app's settings.
+k8s=examples/kubernetes/deployment.yaml
+copy=$(sed -n 's/^ *command: \["\(cp\)", "\([^"]*\)", "\([^"]*\)"\]$/\1 \2 \3/p' "$k8s")
+uid=$(sed -n 's/^ *runAsUser: //p' "$k8s")
+k8s_preload=$(grep -A1 'name: LD_PRELOAD' "$k8s" | sed -n 's/^ *value: "\(.*\)"$/\1/p')
+k8s_urls=$(grep -A1 'name: ASPNETCORE_URLS' "$k8s" | sed -n 's/^ *value: "\(.*\)"$/\1/p')
+[ -n "$copy" ] && [ -n "$uid" ] && [ "$uid" != 0 ] && [ -n "$k8s_preload" ]
+ok $? "$k8s: an init container copy, a non-root runAsUser ($uid), LD_PRELOAD"
+grep -q 'containerPort: 8080' "$k8s" && grep -q 'readOnlyRootFilesystem: true' "$k8s" &&
+    grep -q 'runAsNonRoot: true' "$k8s"
+ok $? "$k8s: containerPort 8080, read-only root, runAsNonRoot"
+# The init container's image is the build stage's output; the volume is a
+# folder of our own.
+set -- $copy
+mkdir -p "$tmp/volume"
+cp "$tmp/out$2" "$tmp/volume/${3#/portremap/}"
+ok $? "the init container's command: $copy"
+chmod -R a+rX "$tmp/volume"
+if command -v dotnet >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
+	reply=$(serve_and_fetch "$uid" "$tmp/volume/${k8s_preload#/portremap/}" \
+	    "$k8s_urls")
+	[ "$reply" = "hello from ASP.NET Core on port 80" ]
+	ok $? "the pod's app, as uid $uid, answers on 8080 (got: $reply)"
+else
+	skipped=$((skipped + 1))
+fi
+
+echo "examples: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
