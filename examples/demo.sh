@@ -58,6 +58,6 @@ pid=
 
 echo
 echo "== Any dynamically linked program, here a Python one-liner:"
-oneliner='import socket; s = socket.socket(); s.bind(("127.0.0.1", 80)); print("python: bound", s.getsockname())'
+oneliner='import socket; s = socket.socket(); s.bind(("127.0.0.1", 443)); print("python: bound", s.getsockname())'
 echo "\$ python3 -c '$oneliner'"
 $as_user env LD_PRELOAD="$stage/libportremap.so" python3 -c "$oneliner"
