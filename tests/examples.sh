@@ -23,18 +23,23 @@ ok() {
 }
 
 # as_user UID COMMAND...: as that user when we are root, else as ourselves.
+# It execs, so that a background job's $! is the command's own pid.
 as_user() {
 	uid=$1
 	shift
 	if [ "$(id -u)" = 0 ]; then
-		setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+		exec setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
 	else
-		"$@"
+		exec "$@"
 	fi
 }
 
 # serve_and_fetch UID PRELOAD URLS: run the app as UID, GET / from 8080.
 serve_and_fetch() {
+	if curl -s --max-time 2 http://127.0.0.1:8080/ >/dev/null 2>&1; then
+		echo "something already answers on 8080"
+		return
+	fi
 	as_user "$1" env -i PATH=/usr/bin:/bin HOME=/tmp \
 	    DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
 	    LD_PRELOAD="$2" ASPNETCORE_URLS="$3" \
@@ -108,6 +113,8 @@ if command -v dotnet >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
 	    "$k8s_urls")
 	[ "$reply" = "hello from ASP.NET Core on port 80" ]
 	ok $? "the pod's app, as uid $uid, answers on 8080 (got: $reply)"
+	grep -q "bind \[::\]:80 -> \[::\]:8080 (uid $uid lacks" "$tmp/app.log"
+	ok $? "and the library says why: $(head -n 2 "$tmp/app.log")"
 else
 	skipped=$((skipped + 1))
 fi
