@@ -5,7 +5,9 @@
  *	bench time WORKLOAD	print nanoseconds per operation
  *	bench conns SECONDS	print connections per second, accept and close
  *
- * Workloads: getsockname-remapped, getsockname-plain, accept, bind.
+ * Workloads: getsockname-remapped, getsockname-plain, accept, bind,
+ * connect-plain (to 8080) and connect-remapped (to 80, which
+ * PORTREMAP_CONNECT=loopback sends to 8080; to 8080 without it).
  * Ports: 80 (remapped to 8080 by the default map) and ephemeral ones.
  */
 #define _GNU_SOURCE
@@ -135,6 +137,26 @@ run(const char *workload, long n)
 			close(conn);
 		}
 		close(fd);
+	} else if (strncmp(workload, "connect-", 8) == 0) {
+		int fd = listener(BENCH_PORT);
+		const char *mode = getenv("PORTREMAP_CONNECT");
+
+		to = loopback(strcmp(workload, "connect-remapped") == 0 &&
+		    mode != NULL && strcmp(mode, "loopback") == 0 ? BENCH_PORT :
+		    connect_port(fd));
+		for (long i = 0; i < n; i++) {
+			int client = client_socket(), conn;
+
+			if (connect(client, (struct sockaddr *)&to,
+			    sizeof(to)) != 0) {
+				perror("bench: connect");
+				exit(1);
+			}
+			conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+			close(client);
+			close(conn);
+		}
+		close(fd);
 	} else if (strcmp(workload, "bind") == 0) {
 		struct sockaddr_in in = loopback(BENCH_PORT);
 
@@ -164,7 +186,8 @@ now(void)
 static void
 time_workload(const char *workload)
 {
-	long n = strcmp(workload, "accept") == 0 ? 3000 :
+	long n = strcmp(workload, "accept") == 0 ||
+	    strncmp(workload, "connect-", 8) == 0 ? 3000 :
 	    strcmp(workload, "bind") == 0 ? 20000 : 300000;
 	double best = 0;
 

@@ -24,12 +24,13 @@ if [ "$(id -u)" = 0 ]; then
 	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
 fi
 
-# run with|without COMMAND...
+# run with|without COMMAND...; $with_env holds extra settings for "with".
+with_env=
 run() {
 	how=$1
 	shift
 	if [ "$how" = with ]; then
-		$as_user env LD_PRELOAD="$lib" PORTREMAP_LOG=0 "$@"
+		$as_user env LD_PRELOAD="$lib" PORTREMAP_LOG=0 $with_env "$@"
 	else
 		$as_user env -u LD_PRELOAD "$@"
 	fi
@@ -84,8 +85,10 @@ verdict() {
 printf '%-26s %10s %10s %7s %13s %8s %12s %8s\n' workload "raw ns" \
     "preload ns" ratio "added instr" budget "added calls" budget
 for spec in getsockname-remapped:30:0 getsockname-plain:30:0 accept:60:0 \
-    bind:250:1; do
+    bind:250:1 connect-plain:30:0 connect-remapped:250:0; do
 	workload=${spec%%:*}
+	with_env=
+	[ "$workload" = connect-remapped ] && with_env=PORTREMAP_CONNECT=loopback
 	budgets=${spec#*:}
 	instr_budget=${budgets%%:*}
 	call_budget=${budgets#*:}
@@ -116,6 +119,7 @@ if [ "$have_valgrind" = yes ]; then
 	    "load, no calls" "$load" "$(verdict "$load" 15000)"
 fi
 
+with_env=
 raw=$(run without "$bench" conns 1)
 pre=$(run with "$bench" conns 1)
 printf '%-26s %10s %10s %7s   connections/s, accept and close\n' \

@@ -24,17 +24,22 @@
 #endif
 
 uint32_t pr_ports[65536];
+unsigned char pr_peer_marks[65536];
 
-/* Record each target's source, for getsockname() to find in one load. */
+/*
+ * Record each target's source, for getsockname() to find in one load. Done
+ * before the settings are published, which orders these writes before every
+ * reader.
+ */
 void
-ports_fill_sources(const struct port_map *m, int log_each)
+ports_fill(const struct port_map *m, int log_each)
 {
 	for (unsigned i = 0; i < m->count; i++) {
 		for (unsigned p = m->entry[i].lo; p <= m->entry[i].hi; p++) {
+			unsigned target = p + m->entry[i].offset;
 			uint32_t value = (uint32_t)net16(p) << SOURCE_SHIFT;
 
-			__atomic_fetch_or(&pr_ports[net16(p +
-			    m->entry[i].offset)], value |
+			__atomic_fetch_or(&pr_ports[net16(target)], value |
 			    (log_each ? LOG_EACH : 0), __ATOMIC_RELAXED);
 		}
 	}

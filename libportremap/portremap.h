@@ -84,11 +84,20 @@ struct settings {
 	int		 active;	/* 0: every call goes to libc untouched */
 	enum remap_mode	 mode;
 	int		 log_level;
+	int		 connect_loopback;	/* PORTREMAP_CONNECT=loopback */
 	struct port_map	 map;
 };
 
-int settings_parse(struct settings *, const char *map, const char *mode,
-    const char *log, char *err, size_t errlen);
+/* The variables' values, NULL when unset. */
+struct settings_text {
+	const char	*map;
+	const char	*mode;
+	const char	*log;
+	const char	*connect;
+};
+
+int settings_parse(struct settings *, const struct settings_text *,
+    char *err, size_t errlen);
 const struct settings *settings_first_use(struct settings *scratch);
 
 /* pr_settings_state: not read yet, being published, or published. */
@@ -237,7 +246,19 @@ mark_port(unsigned port, unsigned bits)
 		    __ATOMIC_RELAXED);
 }
 
-void ports_fill_sources(const struct port_map *, int log_each);
+void ports_fill(const struct port_map *, int log_each);
+
+/* For getpeername(): what this process connected to each target port. */
+#define PEER_REMAPPED	1	/* a connect to the source was sent here */
+#define PEER_DIRECT	2	/* a connect asked for this port itself */
+
+extern unsigned char pr_peer_marks[65536];
+
+static inline void
+mark_peer(unsigned port, unsigned bits)
+{
+	__atomic_fetch_or(&pr_peer_marks[port], bits, __ATOMIC_RELAXED);
+}
 void tag_socket(int fd);
 int socket_is_tagged(int fd);
 int reports_source_slow(int fd, unsigned target, unsigned marks);
@@ -261,10 +282,15 @@ reports_source(int fd, unsigned target)
 /* real.c: the next definitions in the lookup order (usually libc's) */
 
 typedef int (*getsockname_fn)(int, struct sockaddr *, socklen_t *);
+typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
 
 int real_bind(int, const struct sockaddr *, socklen_t);
+int real_connect(int, const struct sockaddr *, socklen_t);
 int real_getsockname(int, struct sockaddr *, socklen_t *);
+int real_getpeername(int, struct sockaddr *, socklen_t *);
 getsockname_fn resolve_getsockname(void);
+getsockname_fn resolve_getpeername(void);
+connect_fn resolve_connect(void);
 
 /*
  * What getsockname() calls first: until the settings are published, a

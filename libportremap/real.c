@@ -26,10 +26,8 @@ __asm__(".symver dlsym,dlsym@GLIBC_2.17");
 #endif
 #pragma weak dlsym
 
-typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
-
-static bind_fn next_bind;
-static getsockname_fn next_getsockname;
+/* The functions found, cached as the object pointers dlsym() returns. */
+static void *bind_cache, *connect_cache, *getsockname_cache, *getpeername_cache;
 
 /* With no later definition to call, the kernel is called directly. */
 static int
@@ -54,37 +52,76 @@ syscall_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 	return result(sys_getsockname(fd, addr, len));
 }
 
+static int
+syscall_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return result(sys_connect(fd, addr, len));
+}
+
+static int
+syscall_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return result(sys_getpeername(fd, addr, len));
+}
+
 static void *
 lookup(const char *name)
 {
 	return dlsym != NULL ? dlsym(RTLD_NEXT, name) : NULL;
 }
 
+/* The cached next definition of name, or the system call. */
+static void *
+next(void **cache, const char *name, void *fallback)
+{
+	void *fn = __atomic_load_n(cache, __ATOMIC_RELAXED);
+
+	if (PR_UNLIKELY(fn == NULL)) {
+		if ((fn = lookup(name)) == NULL)
+			fn = fallback;
+		__atomic_store_n(cache, fn, __ATOMIC_RELAXED);
+	}
+	return fn;
+}
+
 int
 real_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	bind_fn fn = __atomic_load_n(&next_bind, __ATOMIC_RELAXED);
+	return ((connect_fn)next(&bind_cache, "bind",
+	    (void *)syscall_bind))(fd, addr, len);
+}
 
-	if (PR_UNLIKELY(fn == NULL)) {
-		if ((fn = (bind_fn)lookup("bind")) == NULL)
-			fn = syscall_bind;
-		__atomic_store_n(&next_bind, fn, __ATOMIC_RELAXED);
-	}
-	return fn(fd, addr, len);
+connect_fn
+resolve_connect(void)
+{
+	return (connect_fn)next(&connect_cache, "connect",
+	    (void *)syscall_connect);
+}
+
+int
+real_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return resolve_connect()(fd, addr, len);
+}
+
+getsockname_fn
+resolve_getpeername(void)
+{
+	return (getsockname_fn)next(&getpeername_cache, "getpeername",
+	    (void *)syscall_getpeername);
+}
+
+int
+real_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return resolve_getpeername()(fd, addr, len);
 }
 
 getsockname_fn
 resolve_getsockname(void)
 {
-	getsockname_fn fn = __atomic_load_n(&next_getsockname,
-	    __ATOMIC_RELAXED);
-
-	if (fn == NULL) {
-		if ((fn = (getsockname_fn)lookup("getsockname")) == NULL)
-			fn = syscall_getsockname;
-		__atomic_store_n(&next_getsockname, fn, __ATOMIC_RELAXED);
-	}
-	return fn;
+	return (getsockname_fn)next(&getsockname_cache, "getsockname",
+	    (void *)syscall_getsockname);
 }
 
 int

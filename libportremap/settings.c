@@ -79,30 +79,57 @@ parse_log(const char *text, int *level, char *err, size_t errlen)
 	return -1;
 }
 
+static int
+parse_connect(const char *text, int *loopback, char *err, size_t errlen)
+{
+	size_t len;
+	const char *s = trim(text, &len);
+
+	if (word_is(s, len, "loopback") || word_is(s, len, "off")) {
+		*loopback = s[0] == 'l';
+		return 0;
+	}
+	format(err, errlen, "PORTREMAP_CONNECT: \"%.64s\": expected loopback "
+	    "or off", text);
+	return -1;
+}
+
+static int
+given(const char *value)
+{
+	size_t len;
+
+	return value != NULL && (trim(value, &len), len > 0);
+}
+
 /*
- * Fill *s from the three variables (NULL or blank: the default). On a bad
- * value, *s is inactive and err names the variable, the token and what was
+ * Fill *s from the variables (NULL or blank: the default). On a bad value,
+ * *s is inactive and err names the variable, the token and what was
  * expected. The log level is kept when valid, so that 0 silences the error.
  */
 int
-settings_parse(struct settings *s, const char *map, const char *mode,
-    const char *log, char *err, size_t errlen)
+settings_parse(struct settings *s, const struct settings_text *text,
+    char *err, size_t errlen)
 {
 	char why[ERR_MAX];
-	size_t len;
+	const char *map = text->map;
 
 	s->active = 0;
 	s->log_level = 1;
 	s->mode = MODE_AUTO;
+	s->connect_loopback = 0;
 	s->map.count = s->map.min_target = s->map.max_target = 0;
 	err[0] = '\0';
-	if (log != NULL && (trim(log, &len), len > 0) &&
-	    parse_log(log, &s->log_level, err, errlen) == -1)
+	if (given(text->log) &&
+	    parse_log(text->log, &s->log_level, err, errlen) == -1)
 		goto bad;
-	if (mode != NULL && (trim(mode, &len), len > 0) &&
-	    parse_mode(mode, &s->mode, err, errlen) == -1)
+	if (given(text->mode) &&
+	    parse_mode(text->mode, &s->mode, err, errlen) == -1)
 		goto bad;
-	if (map == NULL || (trim(map, &len), len == 0))
+	if (given(text->connect) && parse_connect(text->connect,
+	    &s->connect_loopback, err, errlen) == -1)
+		goto bad;
+	if (!given(map))
 		map = MAP_DEFAULT;
 	if (map_parse(&s->map, map, why, sizeof(why)) == -1) {
 		format(err, errlen, "PORTREMAP_MAP: %s", why);
@@ -113,6 +140,7 @@ settings_parse(struct settings *s, const char *map, const char *mode,
 bad:
 	s->active = 0;
 	s->mode = MODE_OFF;
+	s->connect_loopback = 0;
 	return -1;
 }
 
@@ -130,16 +158,24 @@ static void
 settings_from_environment(struct settings *s, char *err, size_t errlen)
 {
 	/* A setuid or setcap program is not the user's to reconfigure. */
+	struct settings_text text = {
+		.map = setting("PORTREMAP_MAP"),
+		.mode = setting("PORTREMAP_MODE"),
+		.log = setting("PORTREMAP_LOG"),
+		.connect = setting("PORTREMAP_CONNECT"),
+	};
+
+	/* A setuid or setcap program is not the user's to reconfigure. */
 	if (getauxval(AT_SECURE) != 0) {
 		s->active = 0;
 		s->mode = MODE_OFF;
 		s->log_level = 0;
+		s->connect_loopback = 0;
 		s->map.count = s->map.min_target = s->map.max_target = 0;
 		err[0] = '\0';
 		return;
 	}
-	settings_parse(s, setting("PORTREMAP_MAP"), setting("PORTREMAP_MODE"),
-	    setting("PORTREMAP_LOG"), err, errlen);
+	settings_parse(s, &text, err, errlen);
 }
 
 /*
@@ -164,7 +200,7 @@ settings_first_use(struct settings *scratch)
 	}
 	settings_from_environment(s, err, sizeof(err));
 	if (s->active)
-		ports_fill_sources(&s->map, s->log_level >= 2);
+		ports_fill(&s->map, s->log_level >= 2);
 	__atomic_store_n(&pr_settings_state, s->active ? SETTINGS_ACTIVE :
 	    SETTINGS_INACTIVE, __ATOMIC_RELEASE);
 	if (err[0] != '\0' && s->log_level > 0)

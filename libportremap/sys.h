@@ -112,4 +112,16 @@ sys_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 	return sys_call5(SYS_getsockname, fd, (long)addr, (long)len, 0, 0);
 }
 
+static inline long
+sys_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return sys_call5(SYS_connect, fd, (long)addr, len, 0, 0);
+}
+
+static inline long
+sys_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return sys_call5(SYS_getpeername, fd, (long)addr, (long)len, 0, 0);
+}
+
 #endif

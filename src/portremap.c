@@ -26,8 +26,9 @@
 #define EXIT_NOT_FOUND	127
 
 static const char usage_line[] =
-    "usage: portremap [-m MAP] [--mode MODE] [-q | -v] [--] COMMAND [ARG ...]\n"
-    "       portremap [-m MAP] [--mode MODE] --check\n";
+    "usage: portremap [-m MAP] [--mode MODE] [--connect loopback] [-q | -v]\n"
+    "                 [--] COMMAND [ARG ...]\n"
+    "       portremap [-m MAP] [--mode MODE] [--connect loopback] --check\n";
 
 static void
 usage(FILE *to)
@@ -48,6 +49,9 @@ help(void)
 	    "  -m, --map MAP     set PORTREMAP_MAP, e.g. 80:8080,443:8443 or\n"
 	    "                    1-1023:+8000\n"
 	    "      --mode MODE   set PORTREMAP_MODE: auto, always, fallback or off\n"
+	    "      --connect loopback\n"
+	    "                    set PORTREMAP_CONNECT: connections to a mapped\n"
+	    "                    port on this host go to its target as well\n"
 	    "  -q, --quiet       set PORTREMAP_LOG=0: print nothing\n"
 	    "  -v, --verbose     set PORTREMAP_LOG=2: explain every decision\n"
 	    "      --check       print the settings, the map, and whether this\n"
@@ -182,6 +186,8 @@ check(const struct settings *s)
 	printf("mode: %s\n", (const char *[]){ "off", "auto", "always",
 	    "fallback" }[s->mode]);
 	printf("log: %d\n", s->log_level);
+	printf("connect: %s\n", s->connect_loopback ? "loopback (connections "
+	    "to a mapped port on this host go to its target)" : "off");
 	print_verdict(s);
 	return 0;
 }
@@ -192,6 +198,7 @@ main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "map", required_argument, NULL, 'm' },
 		{ "mode", required_argument, NULL, 'M' },
+		{ "connect", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "check", no_argument, NULL, 'c' },
@@ -200,6 +207,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct settings s;
+	struct settings_text text;
 	char err[ERR_MAX];
 	const char *how, *library;
 	int c, checking = 0;
@@ -212,6 +220,9 @@ main(int argc, char **argv)
 			break;
 		case 'M':
 			setenv("PORTREMAP_MODE", optarg, 1);
+			break;
+		case 'C':
+			setenv("PORTREMAP_CONNECT", optarg, 1);
 			break;
 		case 'q':
 			setenv("PORTREMAP_LOG", "0", 1);
@@ -233,9 +244,11 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (settings_parse(&s, getenv("PORTREMAP_MAP"),
-	    getenv("PORTREMAP_MODE"), getenv("PORTREMAP_LOG"), err,
-	    sizeof(err)) != 0) {
+	text.map = getenv("PORTREMAP_MAP");
+	text.mode = getenv("PORTREMAP_MODE");
+	text.log = getenv("PORTREMAP_LOG");
+	text.connect = getenv("PORTREMAP_CONNECT");
+	if (settings_parse(&s, &text, err, sizeof(err)) != 0) {
 		fprintf(stderr, "portremap: %s\n", err);
 		return EXIT_USAGE;
 	}

@@ -34,11 +34,11 @@ as_user() {
 	fi
 }
 
-# serve_and_fetch UID PRELOAD URLS: run the app as UID, GET / from 8080.
-serve_and_fetch() {
+# start_app UID PRELOAD URLS: run the app as UID; its first reply from 8080.
+start_app() {
 	if curl -s --max-time 2 http://127.0.0.1:8080/ >/dev/null 2>&1; then
 		echo "something already answers on 8080"
-		return
+		return 1
 	fi
 	as_user "$1" env -i PATH=/usr/bin:/bin HOME=/tmp \
 	    DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
@@ -46,16 +46,18 @@ serve_and_fetch() {
 	    "$(command -v dotnet)" "$tmp/out/app/aspnetapp.dll" \
 	    >"$tmp/app.log" 2>&1 &
 	app_pid=$!
-	reply=
 	for _ in $(seq 1 100); do
 		reply=$(curl -s --max-time 2 http://127.0.0.1:8080/ 2>/dev/null) &&
-		    break
+		    return 0
 		sleep 0.1
 	done
+	reply=
+}
+
+stop_app() {
 	kill $app_pid 2>/dev/null
 	wait $app_pid 2>/dev/null
 	app_pid=
-	echo "$reply"
 }
 
 # The Dockerfile: its build stage, what it copies, and its environment.
@@ -75,18 +77,33 @@ ok $? "the image gets the portremap command too"
 for f in "$df" examples/docker/Dockerfile.alpine; do
 	grep -qx 'USER app' "$f" && grep -qx 'EXPOSE 8080' "$f" &&
 	    grep -qx 'ENV ASPNETCORE_URLS=http://+:80' "$f" &&
-	    grep -qx 'RUN sh examples/docker/build.sh /out' "$f"
-	ok $? "$f: USER app, EXPOSE 8080, port 80 configured, same build"
+	    grep -qx 'RUN sh examples/docker/build.sh /out' "$f" &&
+	    grep -qx 'ENV PORTREMAP_CONNECT=loopback' "$f" &&
+	    grep -q '^HEALTHCHECK .*localhost/' "$f"
+	ok $? "$f: USER app, EXPOSE 8080, port 80 configured, same build," \
+	    "a health check on localhost:80"
 done
 if command -v dotnet >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
 	# The `app` user of the .NET images is uid 1654.
-	reply=$(serve_and_fetch 1654 "$tmp/out$preload" "$urls")
+	start_app 1654 "$tmp/out$preload" "$urls"
 	[ "$reply" = "hello from ASP.NET Core on port 80" ]
 	ok $? "the image's app, as uid 1654, answers on 8080 (got: $reply)"
+	# The image's HEALTHCHECK, with the image's environment, still says 80.
+	health=$(sed -n 's/^HEALTHCHECK .* CMD //p' "$df" | python3 -c \
+	    'import json, shlex, sys; print(shlex.join(json.load(sys.stdin)))')
+	connect=$(sed -n 's/^ENV PORTREMAP_CONNECT=//p' "$df")
+	(as_user 1654 env -i PATH=/usr/bin:/bin LD_PRELOAD="$tmp/out$preload" \
+	    PORTREMAP_CONNECT="$connect" sh -c "$health")
+	ok $? "the image's HEALTHCHECK passes: $health"
+	(as_user 1654 env -i PATH=/usr/bin:/bin LD_PRELOAD="$tmp/out$preload" \
+	    sh -c "$health") 2>/dev/null
+	[ $? != 0 ]
+	ok $? "and it needs PORTREMAP_CONNECT=loopback to"
+	stop_app
 	grep -q 'bind \[::\]:80 -> \[::\]:8080 (uid 1654 lacks' "$tmp/app.log"
 	ok $? "and the library says why: $(head -n 2 "$tmp/app.log")"
 else
-	skipped=$((skipped + 2))
+	skipped=$((skipped + 4))
 	echo "skipped: running the image's app needs dotnet and curl"
 fi
 
@@ -109,8 +126,8 @@ cp "$tmp/out$2" "$tmp/volume/${3#/portremap/}"
 ok $? "the init container's command: $copy"
 chmod -R a+rX "$tmp/volume"
 if command -v dotnet >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
-	reply=$(serve_and_fetch "$uid" "$tmp/volume/${k8s_preload#/portremap/}" \
-	    "$k8s_urls")
+	start_app "$uid" "$tmp/volume/${k8s_preload#/portremap/}" "$k8s_urls"
+	stop_app
 	[ "$reply" = "hello from ASP.NET Core on port 80" ]
 	ok $? "the pod's app, as uid $uid, answers on 8080 (got: $reply)"
 	grep -q "bind \[::\]:80 -> \[::\]:8080 (uid $uid lacks" "$tmp/app.log"

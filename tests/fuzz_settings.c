@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for the settings parser. The input is split at the first
- * two newlines into PORTREMAP_MAP, PORTREMAP_MODE and PORTREMAP_LOG. A map
+ * three newlines into PORTREMAP_MAP, PORTREMAP_MODE, PORTREMAP_LOG and
+ * PORTREMAP_CONNECT. A map
  * that parses must obey every rule; one that does not must say why.
  */
 #include <stdint.h>
@@ -36,7 +37,8 @@ check_map(const struct port_map *m)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1), *parts[3] = { NULL, NULL, NULL };
+	char *text = malloc(size + 1), *parts[4] = { NULL, NULL, NULL, NULL };
+	struct settings_text values;
 	char err[ERR_MAX];
 	struct settings s;
 	int n = 0;
@@ -45,13 +47,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	for (char *p = text; n < 3 && p != NULL; n++) {
+	for (char *p = text; n < 4 && p != NULL; n++) {
 		parts[n] = p;
 		if ((p = strchr(p, '\n')) != NULL)
 			*p++ = '\0';
 	}
-	if (settings_parse(&s, parts[0], parts[1], parts[2], err,
-	    sizeof(err)) == 0) {
+	values.map = parts[0];
+	values.mode = parts[1];
+	values.log = parts[2];
+	values.connect = parts[3];
+	if (settings_parse(&s, &values, err, sizeof(err)) == 0) {
 		if (err[0] != '\0')
 			abort();
 		check_map(&s.map);

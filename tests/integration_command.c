@@ -47,8 +47,9 @@ Test(command, options_become_the_settings)
 	expect_out(&p, "PORTREMAP_MODE=always");
 	expect_out(&p, "PORTREMAP_LOG=0");
 	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
-	    "-v", "/usr/bin/env"));
+	    "-v", "--connect", "loopback", "/usr/bin/env"));
 	expect_out(&p, "PORTREMAP_LOG=2");
+	expect_out(&p, "PORTREMAP_CONNECT=loopback");
 }
 
 Test(command, keeps_what_ld_preload_already_had)
@@ -147,6 +148,7 @@ Test(command, check_explains_the_settings_for_this_user)
 	expect_out(&p, "  443 -> 8443");
 	expect_out(&p, "mode: auto");
 	expect_out(&p, "log: 1");
+	expect_out(&p, "connect: off");
 	snprintf(want, sizeof(want), "verdict: uid %u lacks "
 	    "CAP_NET_BIND_SERVICE: binds on mapped ports are remapped",
 	    unprivileged_uid());
@@ -158,6 +160,10 @@ Test(command, check_explains_the_settings_for_this_user)
 	expect_out(&p, "  1-1023 -> 8001-9023");
 	expect_out(&p, "mode: off");
 	expect_out(&p, "verdict: mode off: nothing is remapped");
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "--connect", "loopback", "--check"));
+	expect_out(&p, "connect: loopback (connections to a mapped port on this "
+	    "host go to its target)");
 }
 
 Test(command, check_as_root_keeps_the_ports)

@@ -10,9 +10,17 @@
 static struct settings s;
 static char err[ERR_MAX];
 
+static int
+parse(const char *map, const char *mode, const char *log, const char *connect)
+{
+	struct settings_text text = { map, mode, log, connect };
+
+	return settings_parse(&s, &text, err, sizeof(err));
+}
+
 Test(settings, nothing_set_means_the_defaults)
 {
-	cr_assert_eq(settings_parse(&s, NULL, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(parse(NULL, NULL, NULL, NULL), 0);
 	cr_assert_eq(s.active, 1);
 	cr_assert_eq(s.mode, MODE_AUTO);
 	cr_assert_eq(s.log_level, 1);
@@ -23,7 +31,7 @@ Test(settings, nothing_set_means_the_defaults)
 
 Test(settings, blank_values_mean_the_defaults)
 {
-	cr_assert_eq(settings_parse(&s, "", " ", "\t", err, sizeof(err)), 0);
+	cr_assert_eq(parse("", " ", "\t", NULL), 0);
 	cr_assert_eq(s.mode, MODE_AUTO);
 	cr_assert_eq(s.log_level, 1);
 	cr_assert_eq(map_target(&s.map, 80), 8080);
@@ -31,8 +39,7 @@ Test(settings, blank_values_mean_the_defaults)
 
 Test(settings, a_given_map_replaces_the_default)
 {
-	cr_assert_eq(settings_parse(&s, "22:2222", NULL, NULL, err,
-	    sizeof(err)), 0);
+	cr_assert_eq(parse("22:2222", NULL, NULL, NULL), 0);
 	cr_assert_eq(map_target(&s.map, 22), 2222);
 	cr_assert_eq(map_target(&s.map, 80), 0);
 	cr_assert_eq(map_target(&s.map, 443), 0);
@@ -48,8 +55,7 @@ Test(settings, every_mode_is_understood)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cr_assert_eq(settings_parse(&s, NULL, cases[i].text, NULL, err,
-		    sizeof(err)), 0, "%s", cases[i].text);
+		cr_assert_eq(parse(NULL, cases[i].text, NULL, NULL), 0, "%s", cases[i].text);
 		cr_assert_eq(s.mode, cases[i].mode, "%s", cases[i].text);
 		cr_assert_eq(s.active, cases[i].active, "%s", cases[i].text);
 		cr_assert_str_empty(err);
@@ -66,8 +72,7 @@ Test(settings, a_bad_mode_is_named_and_disables_the_library)
 
 		snprintf(want, sizeof(want), "PORTREMAP_MODE: \"%s\": expected "
 		    "auto, always, fallback or off", bad[i]);
-		cr_assert_eq(settings_parse(&s, NULL, bad[i], NULL, err,
-		    sizeof(err)), -1, "%s", bad[i]);
+		cr_assert_eq(parse(NULL, bad[i], NULL, NULL), -1, "%s", bad[i]);
 		cr_assert_str_eq(err, want);
 		cr_assert_eq(s.active, 0);
 	}
@@ -78,8 +83,7 @@ Test(settings, log_levels_0_to_2)
 	for (int level = 0; level <= 2; level++) {
 		char text[2] = { (char)('0' + level), '\0' };
 
-		cr_assert_eq(settings_parse(&s, NULL, NULL, text, err,
-		    sizeof(err)), 0);
+		cr_assert_eq(parse(NULL, NULL, text, NULL), 0);
 		cr_assert_eq(s.log_level, level);
 	}
 }
@@ -93,8 +97,7 @@ Test(settings, a_bad_log_level_is_named)
 
 		snprintf(want, sizeof(want), "PORTREMAP_LOG: \"%s\": expected "
 		    "0, 1 or 2", bad[i]);
-		cr_assert_eq(settings_parse(&s, NULL, NULL, bad[i], err,
-		    sizeof(err)), -1);
+		cr_assert_eq(parse(NULL, NULL, bad[i], NULL), -1);
 		cr_assert_str_eq(err, want);
 		cr_assert_eq(s.active, 0);
 		cr_assert_eq(s.log_level, 1, "the error itself must be shown");
@@ -103,7 +106,7 @@ Test(settings, a_bad_log_level_is_named)
 
 Test(settings, a_bad_map_is_named_and_disables_the_library)
 {
-	cr_assert_eq(settings_parse(&s, "80:abc", NULL, NULL, err, sizeof(err)),
+	cr_assert_eq(parse("80:abc", NULL, NULL, NULL),
 	    -1);
 	cr_assert_str_eq(err, "PORTREMAP_MAP: \"80:abc\": target must be a "
 	    "port 1024-65535");
@@ -113,10 +116,38 @@ Test(settings, a_bad_map_is_named_and_disables_the_library)
 
 Test(settings, log_0_keeps_a_bad_map_quiet)
 {
-	cr_assert_eq(settings_parse(&s, "80:abc", NULL, "0", err, sizeof(err)),
+	cr_assert_eq(parse("80:abc", NULL, "0", NULL),
 	    -1);
 	cr_assert_eq(s.log_level, 0);
 	cr_assert_eq(s.active, 0);
+}
+
+Test(settings, connect_is_off_unless_asked_for_loopback)
+{
+	cr_assert_eq(parse(NULL, NULL, NULL, NULL), 0);
+	cr_assert_eq(s.connect_loopback, 0);
+	cr_assert_eq(parse(NULL, NULL, NULL, " loopback "), 0);
+	cr_assert_eq(s.connect_loopback, 1);
+	cr_assert_eq(parse(NULL, NULL, NULL, "off"), 0);
+	cr_assert_eq(s.connect_loopback, 0);
+	cr_assert_eq(parse(NULL, NULL, NULL, ""), 0);
+	cr_assert_eq(s.connect_loopback, 0);
+}
+
+Test(settings, a_bad_connect_value_is_named_and_disables_the_library)
+{
+	static const char *bad[] = { "on", "Loopback", "loopback,off", "1" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[ERR_MAX];
+
+		snprintf(want, sizeof(want), "PORTREMAP_CONNECT: \"%s\": "
+		    "expected loopback or off", bad[i]);
+		cr_assert_eq(parse(NULL, NULL, NULL, bad[i]), -1, "%s", bad[i]);
+		cr_assert_str_eq(err, want);
+		cr_assert_eq(s.active, 0);
+		cr_assert_eq(s.connect_loopback, 0);
+	}
 }
 
 Test(decide, auto_remaps_only_without_the_capability)
