@@ -45,11 +45,18 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: FORCE all bench check check-examples check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
+.PHONY: FORCE all bench check check-cross check-musl check-arm64 cross-artifacts check-examples check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
 
 all: $(LIBRARY) $(TOOL)
 
-$(BUILD)/obj/%.o: libportremap/%.c $(LIB_HDRS) Makefile
+# What the objects were built with: a different compiler or target (make
+# CC=musl-gcc after make) rebuilds them instead of mixing them.
+$(BUILD)/toolchain: FORCE
+	@mkdir -p $(@D)
+	@echo "$(CC) $$($(CC) -dumpmachine 2>/dev/null) $(CFLAGS)" > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(BUILD)/obj/%.o: libportremap/%.c $(LIB_HDRS) Makefile $(BUILD)/toolchain
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) -c -o $@ $<
 
@@ -68,7 +75,7 @@ $(BUILD)/config.h: FORCE
 TOOL_OBJS = $(addprefix $(BUILD)/obj/,settings.o map.o format.o log.o \
 	    marks.o decide.o sockaddr.o)
 
-$(TOOL): src/portremap.c $(TOOL_OBJS) $(BUILD)/config.h $(LIB_HDRS)
+$(TOOL): src/portremap.c $(TOOL_OBJS) $(BUILD)/config.h $(LIB_HDRS) $(BUILD)/toolchain
 	$(CC) $(BASE_CFLAGS) -Ilibportremap -I$(BUILD) -o $@ src/portremap.c \
 	    $(TOOL_OBJS)
 
@@ -80,12 +87,12 @@ $(BUILD)/tests/integration_%: tests/integration_%.c tests/harness.c tests/harnes
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(TEST_LIBS)
 
-$(BUILD)/tests/probe: tests/probe.c tests/badinput.c
+$(BUILD)/tests/probe: tests/probe.c tests/badinput.c $(BUILD)/toolchain
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -o $@ tests/probe.c tests/badinput.c -ldl
 
 # STRESS_OBJS links the library in, for ThreadSanitizer.
-$(BUILD)/tests/stress: tests/stress.c $(STRESS_OBJS)
+$(BUILD)/tests/stress: tests/stress.c $(STRESS_OBJS) $(BUILD)/toolchain
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -pthread -o $@ $< $(STRESS_OBJS) $(if $(STRESS_OBJS),$(LIB_LIBS))
 
@@ -95,7 +102,7 @@ $(BUILD)/tests/probe-linked: tests/probe.c tests/badinput.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -o $@ tests/probe.c tests/badinput.c $(LIB_OBJS) $(LIB_LIBS)
 
-$(BUILD)/tests/libbindlater.so: tests/bindlater.c
+$(BUILD)/tests/libbindlater.so: tests/bindlater.c $(BUILD)/toolchain
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -fPIC -shared -o $@ $<
 
@@ -172,9 +179,27 @@ check-examples:
 
 check: unit integration check-library check-install check-examples
 
-$(BUILD)/examples/%: examples/%.c
+$(BUILD)/examples/%: examples/%.c $(BUILD)/toolchain
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -o $@ $<
+
+# The library and the probe for musl and for arm64, each in a build folder of
+# its own, tested by the probe-based integration tests built for this
+# machine (arm64 under qemu-user).
+ARM64_SYSROOT ?= /usr/aarch64-linux-gnu
+
+cross-artifacts: $(LIBRARY) $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so
+
+check-musl: $(INTEGRATION_TESTS)
+	$(MAKE) CC=musl-gcc BUILD=$(BUILD)/musl cross-artifacts
+	sh tests/cross.sh $(BUILD) $(BUILD)/musl objdump
+
+check-arm64: $(INTEGRATION_TESTS)
+	$(MAKE) CC=aarch64-linux-gnu-gcc BUILD=$(BUILD)/arm64 cross-artifacts
+	sh tests/cross.sh $(BUILD) $(BUILD)/arm64 aarch64-linux-gnu-objdump \
+	    "qemu-aarch64 -L $(ARM64_SYSROOT)"
+
+check-cross: check-musl check-arm64
 
 # libFuzzer targets (clang): the settings parser, and the wrappers'
 # argument handling over a fake kernel. Any finding fails the target.
@@ -209,7 +234,7 @@ fuzz: $(BUILD)/fuzz/settings $(BUILD)/fuzz/calls
 		    $(BUILD)/fuzz/$$target.log; \
 	done
 
-$(BUILD)/bench/bench: bench/bench.c
+$(BUILD)/bench/bench: bench/bench.c $(BUILD)/toolchain
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -o $@ $<
 

@@ -106,15 +106,55 @@ build_env(const char *envp[], size_t max, const char *const extra[])
 	envp[n] = NULL;
 }
 
+/*
+ * For a program of another architecture, PORTREMAP_TEST_RUNNER names the
+ * emulator ("qemu-aarch64 -L /usr/aarch64-linux-gnu"): it runs the program,
+ * and the preload goes to the guest (-E), not to the emulator itself.
+ */
+static void
+apply_runner(const char *envp[], const char *argv[], size_t max,
+    const char *const *original)
+{
+	static char words[512], preload[1300];
+	const char *runner = getenv("PORTREMAP_TEST_RUNNER");
+	size_t n = 0, i;
+
+	for (i = 0; original[i] != NULL && i + 1 < max; i++)
+		argv[i] = original[i];
+	argv[i] = NULL;
+	if (runner == NULL || *runner == '\0')
+		return;
+	snprintf(words, sizeof(words), "%s", runner);
+	for (char *w = strtok(words, " "); w != NULL && n + 4 < max;
+	    w = strtok(NULL, " "))
+		argv[n++] = w;
+	for (i = 0; envp[i] != NULL; i++) {
+		if (strncmp(envp[i], "LD_PRELOAD=", 11) != 0)
+			continue;
+		if (envp[i][11] != '\0') {
+			snprintf(preload, sizeof(preload), "%s", envp[i]);
+			argv[n++] = "-E";
+			argv[n++] = preload;
+		}
+		for (; envp[i] != NULL; i++)
+			envp[i] = envp[i + 1];
+		break;
+	}
+	for (i = 0; original[i] != NULL && n + 1 < max; i++)
+		argv[n++] = original[i];
+	argv[n] = NULL;
+}
+
 void
 proc_start(struct proc *p, enum who who, const char *const env[],
-    const char *const argv[])
+    const char *const original_argv[])
 {
 	int out[2], err[2];
-	const char *envp[64];
+	const char *envp[64], *argv[64];
 
 	memset(p, 0, sizeof(*p));
 	build_env(envp, 64, env);
+	apply_runner(envp, argv, 64, original_argv);
 	cr_assert(pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0);
 	fflush(NULL);
 	p->pid = fork();
@@ -131,7 +171,7 @@ proc_start(struct proc *p, enum who who, const char *const env[],
 			become_unprivileged();
 		/* After the drop, which clears it: a failed test leaves no server. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execve(argv[0], (char *const *)argv, (char *const *)envp);
+		execvpe(argv[0], (char *const *)argv, (char *const *)envp);
 		perror(argv[0]);
 		_exit(127);
 	}

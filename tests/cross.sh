@@ -1,0 +1,39 @@
+#!/bin/sh
+# One cross leg of make check-cross: the probe-based integration tests,
+# built for this machine, run against the library and the probe built for
+# another libc or architecture, as uid 65534 like the rest of the suite.
+# Usage: cross.sh HOST_BUILD LEG_BUILD OBJDUMP [RUNNER]
+set -u
+host=$1
+leg=$2
+objdump=$3
+runner=${4:-}
+stage=$(mktemp -d /tmp/portremap-cross.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
+cp "$leg/libportremap.so" "$leg/tests/probe" "$leg/tests/libbindlater.so" \
+    "$stage/"
+chmod 755 "$stage" "$stage"/*
+failed=0
+
+# glibc builds must load on glibc 2.17 and later.
+if $objdump -T "$leg/libportremap.so" | grep -q GLIBC_; then
+	newest=$($objdump -T "$leg/libportremap.so" | grep -o 'GLIBC_[0-9.]*' |
+	    sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n | tail -n 1)
+	if [ "$(printf '%s\n2.17\n' "$newest" | sort -t. -k1,1n -k2,2n |
+	    tail -n 1)" != 2.17 ]; then
+		echo "FAIL $leg/libportremap.so needs GLIBC_$newest (> 2.17)"
+		failed=1
+	else
+		echo "cross: $leg/libportremap.so needs at most GLIBC_$newest"
+	fi
+fi
+
+run() {
+	PORTREMAP_TEST_STAGE="$stage" PORTREMAP_TEST_RUNNER="$runner" \
+	    "$host/tests/$1" --jobs 2 --filter="$2" || failed=1
+}
+
+run integration_remap '@(remap/tcp4*|remap/dual_stack*|remap/udp4|remap/udp6*|remap/plain_accept*|remap/bind_inside*|remap/unix_sockets*|remap/port_zero*|remap/unspec*)'
+run integration_lifecycle '@(lifecycle/accept4*|lifecycle/every_kind*|lifecycle/a_forked*|lifecycle/bad_input*|lifecycle/no_stale*|lifecycle/an_address_in*)'
+run integration_modes '@(getsockname/*|collisions/binding_the_target*|settings/a_bad_map*|settings/log_0*|modes/off*|modes/always_remaps_an*)'
+exit $failed
