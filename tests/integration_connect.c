@@ -93,6 +93,11 @@ Test(connect, cpython_reaches_the_server_and_sees_the_port_it_asked_for)
 	expect_out(&client, "peer port=722");
 	python_client(&client, UNPRIVILEGED, env, "localhost", "722");
 	expect_out(&client, "peer port=722");
+	if (geteuid() == 0) {	/* a root client too: the server was remapped */
+		python_client(&client, ROOT, env, "127.0.0.1", "722");
+		expect_out(&client, "peer port=722");
+		expect_out(&client, "reply HTTP/1.0 200 OK");
+	}
 	proc_stop(&server);
 }
 

@@ -78,6 +78,16 @@ Test(lifecycle, a_forked_child_answers_like_its_parent)
 	expect_out(&p, "child port=662 len=16 family=2");
 }
 
+Test(lifecycle, the_first_call_can_come_in_a_forked_child)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=669:20669"),
+	    ARGV(staged("probe"), "tcp4", "forkbind=127.0.0.1:669"));
+	expect_out(&p, "bind ret=0 errno=4242");
+	expect_out(&p, "child port=669 len=16 family=2");
+}
+
 Test(lifecycle, a_program_that_inherits_a_remapped_socket_across_exec)
 {
 	struct proc p;

@@ -234,6 +234,22 @@ do_dups(void)
 	}
 }
 
+/* The library's first call happens in a forked child. */
+static void
+do_fork_bind(const char *spec)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		do_bind(spec);
+		print_name("child", current);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+}
+
 static void
 do_fork(void)
 {
@@ -320,6 +336,8 @@ main(int argc, char **argv)
 			do_dups();
 		else if (strcmp(step, "fork") == 0)
 			do_fork();
+		else if (strncmp(step, "forkbind=", 9) == 0)
+			do_fork_bind(step + 9);
 		else if (strcmp(step, "exec") == 0)
 			do_exec(argv[0]);
 		else if (strncmp(step, "adopt=", 6) == 0)
