@@ -427,3 +427,32 @@ udp_exchange(const char *host, unsigned port, char *reply, size_t len)
 	close(fd);
 	return err;
 }
+
+void
+expect_out(const struct proc *p, const char *line)
+{
+	cr_assert(has_line(p->outbuf, line), "missing \"%s\" in stdout:\n%s\n"
+	    "stderr:\n%s", line, p->outbuf, p->errbuf);
+}
+
+void
+expect_remap_logged(const struct proc *p, const char *from, const char *to)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "portremap[%d]: bind %s -> %s (uid %u "
+	    "lacks CAP_NET_BIND_SERVICE)", (int)p->pid, from, to,
+	    unprivileged_uid());
+	cr_assert(has_line(p->errbuf, want), "missing \"%s\" in stderr:\n%s",
+	    want, p->errbuf);
+}
+
+void
+fetch_ok(const char *host, unsigned port)
+{
+	char reply[64] = "";
+	int err = tcp_fetch(host, port, reply, sizeof(reply));
+
+	cr_assert_eq(err, 0, "connect %s:%u: %s", host, port, strerror(err));
+	cr_assert_str_eq(reply, "hello\n");
+}

@@ -13,6 +13,11 @@
 #define NOBODY		65534
 #define OUTPUT_MAX	16384
 
+/* Argument and environment lists, written inline. */
+#define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
+#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
+#define NO_ENV		((const char *const[]){ NULL })
+
 enum who { UNPRIVILEGED, ROOT };
 
 struct proc {
@@ -64,5 +69,13 @@ int http_get(const char *host, unsigned port, const char *path, char *reply,
 int wait_listening(const char *host, unsigned port);
 /* Send a datagram to host:port and wait for the reply; 0 or an errno. */
 int udp_exchange(const char *host, unsigned port, char *reply, size_t len);
+
+/* Assertions on what a finished process printed. */
+void expect_out(const struct proc *, const char *line);
+/* The library's line for a remap in auto mode, as the unprivileged user. */
+void expect_remap_logged(const struct proc *, const char *from,
+    const char *to);
+/* tcp_fetch() must succeed and read the probe's "hello". */
+void fetch_ok(const char *host, unsigned port);
 
 #endif

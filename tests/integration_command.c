@@ -10,16 +10,7 @@
 
 #include "harness.h"
 
-#define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
 #define NO_PRELOAD	"LD_PRELOAD="
-
-static void
-expect_out(const struct proc *p, const char *line)
-{
-	cr_assert(has_line(p->outbuf, line), "missing \"%s\" in stdout:\n%s\n"
-	    "stderr:\n%s", line, p->outbuf, p->errbuf);
-}
 
 Test(command, runs_the_command_with_the_library)
 {

@@ -15,8 +15,6 @@
 
 #include "harness.h"
 
-#define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
 #define DOTNET_QUIET	"DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1"
 
 static const char *
@@ -53,18 +51,6 @@ get_ok(const char *host, unsigned port, const char *path, const char *expect)
 	    strerror(err));
 	cr_assert(strstr(reply, expect) != NULL, "no \"%s\" in:\n%s", expect,
 	    reply);
-}
-
-static void
-expect_remap_logged(const struct proc *p, const char *from, const char *to)
-{
-	char want[256];
-
-	snprintf(want, sizeof(want), "portremap[%d]: bind %s -> %s (uid %u "
-	    "lacks CAP_NET_BIND_SERVICE)", (int)p->pid, from, to,
-	    unprivileged_uid());
-	cr_assert(has_line(p->errbuf, want), "missing \"%s\" in stderr:\n%s",
-	    want, p->errbuf);
 }
 
 static void

@@ -12,26 +12,6 @@
 
 #include "harness.h"
 
-#define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-
-static void
-expect_out(const struct proc *p, const char *line)
-{
-	cr_assert(has_line(p->outbuf, line), "missing \"%s\" in stdout:\n%s\n"
-	    "stderr:\n%s", line, p->outbuf, p->errbuf);
-}
-
-static void
-fetch_ok(const char *host, unsigned port)
-{
-	char reply[64] = "";
-	int err = tcp_fetch(host, port, reply, sizeof(reply));
-
-	cr_assert_eq(err, 0, "connect %s:%u: %s", host, port, strerror(err));
-	cr_assert_str_eq(reply, "hello\n");
-}
-
 static void
 serve_once(struct proc *p, const char *const env[], const char *const argv[],
     unsigned port)

@@ -15,16 +15,6 @@
 
 #include "harness.h"
 
-#define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-
-static void
-expect_out(const struct proc *p, const char *line)
-{
-	cr_assert(has_line(p->outbuf, line), "missing \"%s\" in stdout:\n%s\n"
-	    "stderr:\n%s", line, p->outbuf, p->errbuf);
-}
-
 /* A line of the library's on stderr, after its "portremap[PID]: " prefix. */
 static void
 expect_err(const struct proc *p, const char *line)

@@ -14,9 +14,6 @@
 
 #include "harness.h"
 
-#define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define ENV(...)	((const char *const[]){ __VA_ARGS__, NULL })
-
 static void
 get_ok(const char *host, unsigned port, const char *expect)
 {
