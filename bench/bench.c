@@ -2,7 +2,7 @@
  * Workloads for `make bench`, run with and without the library:
  *
  *	bench count WORKLOAD N	do N operations (for callgrind and strace)
- *	bench time WORKLOAD	print nanoseconds per operation
+ *	bench time WORKLOAD [N]	print nanoseconds per operation
  *	bench conns SECONDS	print connections per second, accept and close
  *
  * Workloads: getsockname-remapped, getsockname-plain, accept, bind,
@@ -182,13 +182,14 @@ now(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* Nanoseconds per operation: the best of five runs. */
+/* Nanoseconds per operation: the best of five runs of n (0: a default). */
 static void
-time_workload(const char *workload)
+time_workload(const char *workload, long n)
 {
-	long n = strcmp(workload, "accept") == 0 ||
-	    strncmp(workload, "connect-", 8) == 0 ? 3000 :
-	    strcmp(workload, "bind") == 0 ? 20000 : 300000;
+	if (n <= 0)
+		n = strcmp(workload, "accept") == 0 ||
+		    strncmp(workload, "connect-", 8) == 0 ? 3000 :
+		    strcmp(workload, "bind") == 0 ? 20000 : 300000;
 	double best = 0;
 
 	for (int round = 0; round < 5; round++) {
@@ -259,13 +260,13 @@ main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "count") == 0)
 		run(argv[2], atol(argv[3]));
-	else if (argc == 3 && strcmp(argv[1], "time") == 0)
-		time_workload(argv[2]);
+	else if ((argc == 3 || argc == 4) && strcmp(argv[1], "time") == 0)
+		time_workload(argv[2], argc == 4 ? atol(argv[3]) : 0);
 	else if (argc == 3 && strcmp(argv[1], "conns") == 0)
 		connections(atof(argv[2]));
 	else {
-		fprintf(stderr, "usage: bench count WORKLOAD N | time WORKLOAD | "
-		    "conns SECONDS\n");
+		fprintf(stderr, "usage: bench count WORKLOAD N | time WORKLOAD "
+		    "[N] | conns SECONDS\n");
 		return 2;
 	}
 	return 0;
