@@ -336,20 +336,33 @@ read_reply(int fd, char *reply, size_t len)
 	return 0;
 }
 
-int
-tcp_fetch(const char *host, unsigned port, char *reply, size_t len)
+/* A socket of type connected to host:port; -1 with *err set if it fails. */
+static int
+connected(const char *host, unsigned port, int type, int *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	int fd, err;
-
-	fd = socket(endpoint(host, port, &ss, &sslen), SOCK_STREAM | SOCK_CLOEXEC,
+	int fd = socket(endpoint(host, port, &ss, &sslen), type | SOCK_CLOEXEC,
 	    0);
+
 	cr_assert(fd >= 0);
-	if (connect(fd, (struct sockaddr *)&ss, sslen) != 0)
-		err = errno;
-	else
-		err = read_reply(fd, reply, len);
+	if (connect(fd, (struct sockaddr *)&ss, sslen) != 0) {
+		*err = errno;
+		close(fd);
+		return -1;
+	}
+	*err = 0;
+	return fd;
+}
+
+int
+tcp_fetch(const char *host, unsigned port, char *reply, size_t len)
+{
+	int err, fd = connected(host, port, SOCK_STREAM, &err);
+
+	if (fd < 0)
+		return err;
+	err = read_reply(fd, reply, len);
 	close(fd);	/* the client closes first: no TIME_WAIT on the server */
 	return err;
 }
@@ -358,19 +371,16 @@ int
 http_get(const char *host, unsigned port, const char *path, char *reply,
     size_t len)
 {
-	struct sockaddr_storage ss;
-	socklen_t sslen;
 	char request[256];
 	size_t got = 0;
-	int fd, err = 0, n;
+	int err, n, fd = connected(host, port, SOCK_STREAM, &err);
 
-	fd = socket(endpoint(host, port, &ss, &sslen), SOCK_STREAM | SOCK_CLOEXEC,
-	    0);
-	cr_assert(fd >= 0);
+	reply[0] = '\0';
+	if (fd < 0)
+		return err;
 	n = snprintf(request, sizeof(request), "GET %s HTTP/1.0\r\n"
 	    "Host: localhost\r\n\r\n", path);
-	if (connect(fd, (struct sockaddr *)&ss, sslen) != 0 ||
-	    write(fd, request, (size_t)n) != n)
+	if (write(fd, request, (size_t)n) != n)
 		err = errno;
 	while (err == 0 && got + 1 < len) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -395,15 +405,12 @@ int
 wait_listening(const char *host, unsigned port)
 {
 	for (int i = 0; i < 100; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sslen;
-		int fd = socket(endpoint(host, port, &ss, &sslen),
-		    SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+		int err, fd = connected(host, port, SOCK_STREAM, &err);
 
-		ok = connect(fd, (struct sockaddr *)&ss, sslen) == 0;
-		close(fd);
-		if (ok)
+		if (fd >= 0) {
+			close(fd);
 			return 0;
+		}
 		usleep(100 * 1000);
 	}
 	return ETIMEDOUT;
@@ -412,15 +419,11 @@ wait_listening(const char *host, unsigned port)
 int
 udp_exchange(const char *host, unsigned port, char *reply, size_t len)
 {
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	int fd, err;
+	int err, fd = connected(host, port, SOCK_DGRAM, &err);
 
-	fd = socket(endpoint(host, port, &ss, &sslen), SOCK_DGRAM | SOCK_CLOEXEC,
-	    0);
-	cr_assert(fd >= 0);
-	if (connect(fd, (struct sockaddr *)&ss, sslen) != 0 ||
-	    send(fd, "ping\n", 5, 0) != 5)
+	if (fd < 0)
+		return err;
+	if (send(fd, "ping\n", 5, 0) != 5)
 		err = errno;
 	else
 		err = read_reply(fd, reply, len);
