@@ -145,7 +145,8 @@ integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS) $(ASPNET_APP)
 	cp $(LIBRARY) $(TOOL) $(HELPERS) examples/nginx/nginx.conf "$$stage/"; \
 	if [ -n "$(ASPNET_APP)" ]; then cp -r $(BUILD)/aspnetapp "$$stage/"; \
 	    chmod -R a+rX "$$stage/aspnetapp"; \
-	    export PORTREMAP_TEST_DOTNET=$$(readlink -f $(DOTNET)); fi; \
+	    export PORTREMAP_TEST_DOTNET=$$(sh tests/stage-dotnet.sh \
+	    $(DOTNET) "$$stage"); fi; \
 	chmod 755 "$$stage" "$$stage"/*; \
 	for t in $(INTEGRATION_TESTS); do \
 		PORTREMAP_TEST_STAGE="$$stage" $$t --jobs $(CRITERION_JOBS); \

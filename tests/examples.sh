@@ -43,7 +43,7 @@ start_app() {
 	as_user "$1" env -i PATH=/usr/bin:/bin HOME=/tmp \
 	    DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
 	    LD_PRELOAD="$2" ASPNETCORE_URLS="$3" \
-	    "$(command -v dotnet)" "$tmp/out/app/aspnetapp.dll" \
+	    "$dotnet" "$tmp/out/app/aspnetapp.dll" \
 	    >"$tmp/app.log" 2>&1 &
 	app_pid=$!
 	for _ in $(seq 1 100); do
@@ -84,6 +84,7 @@ for f in "$df" examples/docker/Dockerfile.alpine; do
 	    "a health check on localhost:80"
 done
 if command -v dotnet >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
+	dotnet=$(sh tests/stage-dotnet.sh "$(command -v dotnet)" "$tmp")
 	# The `app` user of the .NET images is uid 1654.
 	start_app 1654 "$tmp/out$preload" "$urls"
 	[ "$reply" = "hello from ASP.NET Core on port 80" ]
