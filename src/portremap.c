@@ -123,6 +123,30 @@ print_map(const struct port_map *m)
 	}
 }
 
+/* Targets inside the ephemeral range can be mistaken for client ports. */
+static void
+warn_ephemeral(const struct port_map *m)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	unsigned lo, hi;
+
+	if (f == NULL)
+		return;
+	if (fscanf(f, "%u %u", &lo, &hi) == 2) {
+		for (unsigned i = 0; i < m->count; i++) {
+			unsigned first = m->entry[i].lo + m->entry[i].offset;
+			unsigned last = m->entry[i].hi + m->entry[i].offset;
+
+			if (first <= hi && lo <= last)
+				printf("warning: targets %u-%u overlap the "
+				    "ephemeral port range %u-%u; outgoing "
+				    "connections may get those ports\n", first,
+				    last, lo, hi);
+		}
+	}
+	fclose(f);
+}
+
 static int
 unprivileged_port_start(void)
 {
@@ -183,6 +207,7 @@ check(const struct settings *s)
 	    access(library, R_OK) == 0 ? "" : " - not found or not readable");
 	printf("map%s:\n", map == NULL || *map == '\0' ? " (the default)" : "");
 	print_map(&s->map);
+	warn_ephemeral(&s->map);
 	printf("mode: %s\n", (const char *[]){ "off", "auto", "always",
 	    "fallback" }[s->mode]);
 	printf("log: %d\n", s->log_level);

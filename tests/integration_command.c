@@ -151,6 +151,11 @@ Test(command, check_explains_the_settings_for_this_user)
 	expect_out(&p, "  1-1023 -> 8001-9023");
 	expect_out(&p, "mode: off");
 	expect_out(&p, "verdict: mode off: nothing is remapped");
+	cr_assert(strstr(p.outbuf, "warning:") == NULL, "%s", p.outbuf);
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "-m", "80:40080", "--check"));
+	cr_assert(strstr(p.outbuf, "warning: targets 40080-40080 overlap the "
+	    "ephemeral port range ") != NULL, "%s", p.outbuf);
 	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
 	    "--connect", "loopback", "--check"));
 	expect_out(&p, "connect: loopback (connections to a mapped port on this "
