@@ -108,11 +108,8 @@ getpeername_remap(const struct settings *s, int fd, struct sockaddr *addr,
 	/* Too short to see the address: look at the whole of it. */
 	if (room >= PORT_END - 1 &&
 	    real_getpeername(fd, (struct sockaddr *)&full, &full_len) == 0 &&
-	    (source = peer_source(s, &full)) != 0) {
-		((unsigned char *)addr)[2] = (unsigned char)(source >> 8);
-		if (room >= PORT_END)
-			((unsigned char *)addr)[3] = (unsigned char)source;
-	}
+	    (source = peer_source(s, &full)) != 0)
+		sockaddr_set_port_within(addr, room, source);
 	return 0;
 }
 

@@ -16,7 +16,7 @@
 
 static int getsockname_slow(int, struct sockaddr *, socklen_t *);
 
-getsockname_fn pr_getsockname_first = getsockname_slow;
+getsockname_fn pr_getsockname_next = getsockname_slow;
 
 static void
 log_rewrite(int fd, unsigned port, unsigned source)
@@ -54,7 +54,7 @@ patch_truncated(const struct settings *s, int fd, struct sockaddr *addr,
 	if ((family != AF_INET && family != AF_INET6) ||
 	    (source = source_of(s, port)) == 0 || !reports_source(fd, port))
 		return;
-	((unsigned char *)addr)[2] = (unsigned char)(source >> 8);
+	sockaddr_set_port_within(addr, room, source);
 }
 
 /*
@@ -73,7 +73,7 @@ getsockname_slow(int fd, struct sockaddr *addr, socklen_t *len)
 	if (s == NULL)
 		s = settings_first_use(&scratch);
 	if (s == &pr_published_settings)	/* from now on, straight to libc */
-		__atomic_store_n(&pr_getsockname_first, resolve_getsockname(),
+		__atomic_store_n(&pr_getsockname_next, resolve_getsockname(),
 		    __ATOMIC_RELEASE);
 	if (!s->active || len == NULL)
 		return real_getsockname(fd, addr, len);
@@ -121,7 +121,7 @@ getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 
 	if (PR_UNLIKELY(len == NULL || *len < PORT_END))
 		return getsockname_slow(fd, addr, len);
-	next = __atomic_load_n(&pr_getsockname_first, __ATOMIC_ACQUIRE);
+	next = __atomic_load_n(&pr_getsockname_next, __ATOMIC_ACQUIRE);
 	if (next(fd, addr, len) != 0)
 		return -1;
 	__builtin_memcpy(&raw, (char *)addr + 2, sizeof(raw));

@@ -177,6 +177,18 @@ sockaddr_set_port(void *addr, unsigned port)
 	b[3] = (unsigned char)port;
 }
 
+/* Only the port bytes that fit in the caller's buffer of room bytes. */
+static inline void
+sockaddr_set_port_within(void *addr, socklen_t room, unsigned port)
+{
+	unsigned char *b = addr;
+
+	if (room > 2)
+		b[2] = (unsigned char)(port >> 8);
+	if (room > 3)
+		b[3] = (unsigned char)port;
+}
+
 /* format.c: log text without stdio */
 
 size_t format(char *, size_t, const char *, ...)
@@ -259,6 +271,7 @@ mark_peer(unsigned port, unsigned bits)
 {
 	__atomic_fetch_or(&pr_peer_marks[port], bits, __ATOMIC_RELAXED);
 }
+
 void tag_socket(int fd);
 int socket_is_tagged(int fd);
 int reports_source_slow(int fd, unsigned target, unsigned marks);
@@ -293,10 +306,10 @@ getsockname_fn resolve_getpeername(void);
 connect_fn resolve_connect(void);
 
 /*
- * What getsockname() calls first: until the settings are published, a
- * function that reads them and does the whole job; then libc's.
+ * What getsockname() calls: until the settings are published, a function
+ * that reads them and does the whole job; then libc's.
  */
-extern getsockname_fn pr_getsockname_first;
+extern getsockname_fn pr_getsockname_next;
 
 /* log.c */
 
