@@ -101,10 +101,35 @@ connect_port(int listening)
 
 static volatile unsigned sink;
 
+/* n connections to `to`, each accepted (and asked its name) and closed. */
+static void
+connect_accept(int listening, struct sockaddr_in to, long n, int ask_name)
+{
+	struct sockaddr_in name;
+	socklen_t len;
+
+	for (long i = 0; i < n; i++) {
+		int client = client_socket(), conn;
+
+		if (connect(client, (struct sockaddr *)&to, sizeof(to)) != 0) {
+			perror("bench: connect");
+			exit(1);
+		}
+		conn = accept4(listening, NULL, NULL, SOCK_CLOEXEC);
+		if (ask_name) {
+			len = sizeof(name);
+			getsockname(conn, (struct sockaddr *)&name, &len);
+			sink += name.sin_port;
+		}
+		close(client);
+		close(conn);
+	}
+}
+
 static void
 run(const char *workload, long n)
 {
-	struct sockaddr_in name, to;
+	struct sockaddr_in name;
 	socklen_t len;
 
 	if (strcmp(workload, "getsockname-remapped") == 0 ||
@@ -120,42 +145,15 @@ run(const char *workload, long n)
 	} else if (strcmp(workload, "accept") == 0) {
 		int fd = listener(BENCH_PORT);
 
-		to = loopback(connect_port(fd));
-		for (long i = 0; i < n; i++) {
-			int client = client_socket(), conn;
-
-			if (connect(client, (struct sockaddr *)&to,
-			    sizeof(to)) != 0) {
-				perror("bench: connect");
-				exit(1);
-			}
-			conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-			len = sizeof(name);
-			getsockname(conn, (struct sockaddr *)&name, &len);
-			sink += name.sin_port;
-			close(client);
-			close(conn);
-		}
+		connect_accept(fd, loopback(connect_port(fd)), n, 1);
 		close(fd);
 	} else if (strncmp(workload, "connect-", 8) == 0) {
 		int fd = listener(BENCH_PORT);
 		const char *mode = getenv("PORTREMAP_CONNECT");
 
-		to = loopback(strcmp(workload, "connect-remapped") == 0 &&
-		    mode != NULL && strcmp(mode, "loopback") == 0 ? BENCH_PORT :
-		    connect_port(fd));
-		for (long i = 0; i < n; i++) {
-			int client = client_socket(), conn;
-
-			if (connect(client, (struct sockaddr *)&to,
-			    sizeof(to)) != 0) {
-				perror("bench: connect");
-				exit(1);
-			}
-			conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-			close(client);
-			close(conn);
-		}
+		connect_accept(fd, loopback(strcmp(workload, "connect-remapped") ==
+		    0 && mode != NULL && strcmp(mode, "loopback") == 0 ?
+		    BENCH_PORT : connect_port(fd)), n, 0);
 		close(fd);
 	} else if (strcmp(workload, "bind") == 0) {
 		struct sockaddr_in in = loopback(BENCH_PORT);
