@@ -9,18 +9,8 @@ tmp=$(mktemp -d /tmp/portremap-examples.XXXXXX)
 app_pid=
 trap '[ -n "$app_pid" ] && kill $app_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
-passed=0
-failed=0
+. tests/tally.sh
 skipped=0
-
-ok() {
-	if [ "$1" = 0 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL $2"
-	fi
-}
 
 # as_user UID COMMAND...: as that user when we are root, else as ourselves.
 # It execs, so that a background job's $! is the command's own pid.

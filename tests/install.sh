@@ -7,17 +7,7 @@ make=${1:-make}
 tmp=$(mktemp -d /tmp/portremap-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
-passed=0
-failed=0
-
-ok() {
-	if [ "$1" = 0 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL $2"
-	fi
-}
+. tests/tally.sh
 
 installed_files="lib/libportremap.so bin/portremap share/man/man1/portremap.1
 share/man/man7/libportremap.7"
