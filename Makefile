@@ -17,7 +17,7 @@ BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) $(HARDENING) $(CFLAGS)
 # Every libc symbol the library imports costs every process a lookup at load
 # (BIND_NOW), so the compiler may not turn loops into string calls, and the
 # C runtime's start files, which would only add imports, are left out: the
-# library has no constructors or destructors.
+# library's one constructor runs from .init_array, which needs none of them.
 NO_LOOP_CALLS := $(shell $(CC) -fno-tree-loop-distribute-patterns -E -x c \
 		 /dev/null >/dev/null 2>&1 && echo -fno-tree-loop-distribute-patterns)
 LIB_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden $(NO_LOOP_CALLS)
@@ -83,13 +83,20 @@ $(BUILD)/tests/unit_%: tests/unit_%.c $(PURE_OBJS) $(LIB_HDRS) | criterion
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(PURE_OBJS) $(TEST_LIBS)
 
+# Initialisation needs the whole library, constructor included.
+$(BUILD)/tests/unit_init: tests/unit_init.c $(LIB_OBJS) $(LIB_HDRS) | criterion
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_OBJS) $(LIB_LIBS) $(TEST_LIBS)
+
 $(BUILD)/tests/integration_%: tests/integration_%.c tests/harness.c tests/harness.h | criterion
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(TEST_LIBS)
 
-$(BUILD)/tests/probe: tests/probe.c tests/badinput.c $(BUILD)/toolchain
+PROBE_SRCS = tests/probe.c tests/hostile.c tests/badinput.c
+
+$(BUILD)/tests/probe: $(PROBE_SRCS) tests/probe.h $(BUILD)/toolchain
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -o $@ tests/probe.c tests/badinput.c -ldl
+	$(CC) $(BASE_CFLAGS) -pthread -o $@ $(PROBE_SRCS) -ldl
 
 # STRESS_OBJS links the library in, for ThreadSanitizer.
 $(BUILD)/tests/stress: tests/stress.c $(STRESS_OBJS) $(BUILD)/toolchain
@@ -98,9 +105,9 @@ $(BUILD)/tests/stress: tests/stress.c $(STRESS_OBJS) $(BUILD)/toolchain
 
 # The probe with the library linked in, to be made setgid: the loader
 # ignores LD_PRELOAD there, so this is how the library meets AT_SECURE.
-$(BUILD)/tests/probe-linked: tests/probe.c tests/badinput.c $(LIB_OBJS)
+$(BUILD)/tests/probe-linked: $(PROBE_SRCS) tests/probe.h $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -o $@ tests/probe.c tests/badinput.c $(LIB_OBJS) $(LIB_LIBS)
+	$(CC) $(BASE_CFLAGS) -pthread -o $@ $(PROBE_SRCS) $(LIB_OBJS) $(LIB_LIBS)
 
 $(BUILD)/tests/libbindlater.so: tests/bindlater.c $(BUILD)/toolchain
 	@mkdir -p $(@D)
@@ -212,8 +219,9 @@ FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARNINGS) \
 FUZZ_SETTINGS_SRCS = tests/fuzz_settings.c $(addprefix libportremap/,map.c \
 		     settings.c log.c format.c marks.c)
 FUZZ_CALLS_SRCS = tests/fuzz_calls.c tests/fake_kernel.c \
-		  $(addprefix libportremap/,bind.c getsockname.c marks.c \
-		  settings.c map.c decide.c sockaddr.c format.c log.c)
+		  $(addprefix libportremap/,bind.c getsockname.c connect.c \
+		  init.c marks.c settings.c map.c decide.c sockaddr.c format.c \
+		  log.c)
 
 $(BUILD)/fuzz/settings: $(FUZZ_SETTINGS_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)

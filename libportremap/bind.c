@@ -29,14 +29,18 @@ unspec_means_inet(int fd, const struct sockaddr *addr)
 }
 
 static void
-log_remap(enum remap_mode mode, const struct sockaddr *addr, unsigned port,
-    unsigned target)
+log_remap(enum remap_mode mode, int capable, const struct sockaddr *addr,
+    unsigned port, unsigned target)
 {
-	char from[ENDPOINT_MAX], to[ENDPOINT_MAX], why[64];
+	char from[ENDPOINT_MAX], to[ENDPOINT_MAX], why[96];
+	unsigned uid = (unsigned)sys_getuid();
 
-	if (mode == MODE_AUTO)
+	if (mode == MODE_AUTO && capable)
+		format(why, sizeof(why), "uid %u lacks CAP_NET_BIND_SERVICE in "
+		    "this network namespace", uid);
+	else if (mode == MODE_AUTO)
 		format(why, sizeof(why), "uid %u lacks CAP_NET_BIND_SERVICE",
-		    (unsigned)sys_getuid());
+		    uid);
 	else if (mode == MODE_ALWAYS)
 		format(why, sizeof(why), "mode always");
 	else
@@ -44,6 +48,13 @@ log_remap(enum remap_mode mode, const struct sockaddr *addr, unsigned port,
 	format_endpoint(from, sizeof(from), addr, port);
 	format_endpoint(to, sizeof(to), addr, target);
 	pr_log("bind %s -> %s (%s)", from, to, why);
+}
+
+/* The failures a user must hear of; others only at PORTREMAP_LOG=2. */
+static int
+worth_saying(int err)
+{
+	return err == EADDRINUSE || err == EACCES || err == EADDRNOTAVAIL;
 }
 
 static void
@@ -55,10 +66,19 @@ log_remap_failed(const struct sockaddr *addr, unsigned port, unsigned target,
 	format_endpoint(from, sizeof(from), addr, port);
 	format_endpoint(to, sizeof(to), addr, target);
 	if (err == EADDRINUSE)
-		pr_log("bind %s -> %s failed: port %u is already in use%s; it "
-		    "is the remap target of port %u (PORTREMAP_MAP)", from, to,
-		    target, port_marks(target) & MARK_DIRECT ?
-		    " by this process, which bound it itself" : "", port);
+		pr_log("bind %s -> %s failed: port %u is already in use; it "
+		    "is the remap target of port %u (PORTREMAP_MAP)%s", from, to,
+		    target, port, port_marks(target) & MARK_DIRECT ?
+		    "; this process bound it itself before, and may still "
+		    "hold it" : "");
+	else if (err == EACCES)
+		pr_log("bind %s -> %s failed: the kernel refuses port %u too "
+		    "(EACCES: ip_unprivileged_port_start is above it in this "
+		    "network namespace); map port %u below that", from, to,
+		    target, port);
+	else if (err == EADDRNOTAVAIL)
+		pr_log("bind %s -> %s failed: the address is not available "
+		    "(EADDRNOTAVAIL)", from, to);
 	else
 		pr_log("bind %s -> %s failed: errno %d", from, to, err);
 }
@@ -72,6 +92,8 @@ bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
 	int saved = errno, ret, err, capable = 0;
 	enum bind_action action;
 
+	if (socket_transport(fd) == 0)
+		return real_bind(fd, addr, len);
 	if (s->mode == MODE_AUTO)
 		capable = has_bind_capability();
 	action = decide(s->mode, capable);
@@ -82,7 +104,7 @@ bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
 			if (s->log_level >= 2) {
 				format_endpoint(from, sizeof(from), addr, port);
 				pr_log("bind %s: not remapped (%s)", from,
-				    action == ACTION_KEEP ?
+				    s->mode == MODE_AUTO ?
 				    "the process has CAP_NET_BIND_SERVICE" :
 				    "the kernel did not refuse it");
 			}
@@ -97,39 +119,46 @@ bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
 	err = errno;
 	if (ret == 0) {
 		tag_socket(fd);
-		mark_port(target, MARK_REMAPPED);
+		mark_port(target, port, MARK_REMAPPED);
 		if (s->log_level >= 1)
-			log_remap(s->mode, addr, port, target);
+			log_remap(s->mode, capable, addr, port, target);
 		errno = saved;
 		return ret;
 	}
-	if (s->log_level >= 2 || (s->log_level >= 1 && err == EADDRINUSE))
+	if (s->log_level >= 2 || (s->log_level >= 1 && worth_saying(err)))
 		log_remap_failed(addr, port, target, err);
 	errno = err;
 	return ret;
 }
 
-/* The app binds a remap target itself: fine, unless the remap holds it. */
+/*
+ * The app binds a remap target itself: fine, unless its remap holds it.
+ * Marks are never cleared (close() is not wrapped), so the line says what
+ * may be the cause rather than what is.
+ */
 static PR_NOINLINE int
 bind_target(const struct settings *s, int fd, const struct sockaddr *addr,
     socklen_t len, unsigned port, unsigned source)
 {
 	char where[ENDPOINT_MAX];
-	int ret;
+	int ret, err;
 
 	ret = real_bind(fd, addr, len);
 	if (ret == 0) {
-		mark_port(port, MARK_DIRECT);
+		mark_port(port, source, MARK_DIRECT);
 		return ret;
 	}
-	if (errno == EADDRINUSE && (port_marks(port) & MARK_REMAPPED) &&
-	    s->log_level >= 1) {
+	err = errno;
+	if (err == EADDRINUSE && (port_marks(port) & MARK_REMAPPED) &&
+	    s->log_level >= 1 && socket_transport(fd) != 0) {
 		format_endpoint(where, sizeof(where), addr, port);
-		pr_log("bind %s failed: port %u is already in use by this "
-		    "process, because it remapped port %u onto it "
-		    "(PORTREMAP_MAP); listen on only one of %u and %u, or map "
-		    "%u elsewhere", where, port, source, source, port, source);
+		pr_log("bind %s failed: port %u is already in use; this process "
+		    "remapped port %u onto it before (PORTREMAP_MAP), and if it "
+		    "still holds that socket, listen on only one of %u and %u, "
+		    "or map %u elsewhere", where, port, source, source, port,
+		    source);
 	}
+	errno = err;
 	return ret;
 }
 
@@ -141,7 +170,11 @@ remap_bind(const struct settings *s, int fd, const struct sockaddr *addr,
 	int family, port;
 	unsigned other;
 
-	if (!s->active || (port = sockaddr_inet_port(addr, len, &family)) <= 0)
+	if (PR_UNLIKELY(!s->active)) {
+		settings_report();
+		return real_bind(fd, addr, len);
+	}
+	if ((port = sockaddr_inet_port(addr, len, &family)) <= 0)
 		return real_bind(fd, addr, len);
 	if (family == AF_UNSPEC && !unspec_means_inet(fd, addr))
 		return real_bind(fd, addr, len);
@@ -149,7 +182,7 @@ remap_bind(const struct settings *s, int fd, const struct sockaddr *addr,
 		return bind_mapped(s, fd, addr, len, (unsigned)port, other);
 	if ((other = map_source(&s->map, (unsigned)port)) != 0)
 		return bind_target(s, fd, addr, len, (unsigned)port, other);
-	if (PR_UNLIKELY(s->log_level >= 2)) {
+	if (PR_UNLIKELY(s->log_level >= 2) && socket_transport(fd) != 0) {
 		format_endpoint(where, sizeof(where), addr, (unsigned)port);
 		pr_log("bind %s: not remapped (port not in PORTREMAP_MAP)",
 		    where);
@@ -157,12 +190,13 @@ remap_bind(const struct settings *s, int fd, const struct sockaddr *addr,
 	return real_bind(fd, addr, len);
 }
 
+/* Before the library's constructor: another library's constructor. */
 static PR_NOINLINE int
-bind_first_use(int fd, const struct sockaddr *addr, socklen_t len)
+bind_first(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct settings scratch;
 
-	return remap_bind(settings_first_use(&scratch), fd, addr, len);
+	return remap_bind(settings_now(&scratch), fd, addr, len);
 }
 
 PR_EXPORT int
@@ -171,6 +205,6 @@ bind(int fd, const struct sockaddr *addr, socklen_t len)
 	const struct settings *s = settings_ready();
 
 	if (PR_UNLIKELY(s == NULL))
-		return bind_first_use(fd, addr, len);
+		return bind_first(fd, addr, len);
 	return remap_bind(s, fd, addr, len);
 }

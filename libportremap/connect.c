@@ -1,10 +1,10 @@
 /*
  * connect() and getpeername(), for PORTREMAP_CONNECT=loopback: a connection
- * to a mapped port on this host goes to its target, because the server that
- * should be there was remapped (health checks, self-calls, sidecars in the
- * same network namespace); getpeername() then reports the port the client
- * asked for. Off, the default, both go straight to libc, and the only cost
- * is one indirect jump.
+ * to a mapped port on this host goes to its target when nothing serves the
+ * port itself, because the server that should be there was remapped (health
+ * checks, self-calls, sidecars in the same network namespace);
+ * getpeername() then reports the port the client asked for. Off, the
+ * default, both go straight to libc, and the only cost is one indirect jump.
  */
 #include <sys/socket.h>
 
@@ -17,9 +17,8 @@
 static int connect_first(int, const struct sockaddr *, socklen_t);
 static int getpeername_first(int, struct sockaddr *, socklen_t *);
 
-/* What the wrappers call: first-use functions, until settings are read. */
-static connect_fn connect_next = connect_first;
-static getsockname_fn getpeername_next = getpeername_first;
+bind_fn pr_connect_next = connect_first;
+getname_fn pr_getpeername_next = getpeername_first;
 
 /* 127.0.0.0/8, ::1, or ::ffff:127.0.0.0/104. */
 static int
@@ -40,13 +39,45 @@ is_loopback(const void *addr, unsigned family)
 	return b[23] == 1;
 }
 
+/*
+ * TCP asks the source first, so that a server really listening there is
+ * never bypassed: only the kernel's refusal (nothing listens) lets the
+ * connection go to the target. On loopback the refusal is in before
+ * connect() returns, even on a non-blocking socket, where a second call
+ * reports how the first ended; a connection still pending is left pending.
+ * Returns 1 when the source refused, else 0 with the caller's result in
+ * *ret and errno.
+ */
+static int
+source_refused(int fd, const struct sockaddr *addr, socklen_t len, int *ret)
+{
+	*ret = real_connect(fd, addr, len);
+	if (*ret != 0 && errno == EINPROGRESS) {
+		if ((*ret = real_connect(fd, addr, len)) != 0 &&
+		    errno == EALREADY) {
+			errno = EINPROGRESS;
+			return 0;
+		}
+	}
+	return *ret != 0 && errno == ECONNREFUSED;
+}
+
+static void
+log_connect(const struct sockaddr *addr, unsigned port, unsigned target)
+{
+	char from[64], to[64];
+
+	format_endpoint(from, sizeof(from), addr, port);
+	format_endpoint(to, sizeof(to), addr, target);
+	pr_log("connect %s -> %s (PORTREMAP_CONNECT=loopback)", from, to);
+}
+
 static int
 connect_remap(const struct settings *s, int fd, const struct sockaddr *addr,
     socklen_t len)
 {
 	struct sockaddr_storage copy;
-	char from[64], to[64];
-	int family, port, ret;
+	int family, port, transport, ret, saved = errno;
 	unsigned target;
 
 	if ((port = sockaddr_inet_port(addr, len, &family)) <= 0 ||
@@ -59,32 +90,50 @@ connect_remap(const struct settings *s, int fd, const struct sockaddr *addr,
 			mark_peer((unsigned)port, PEER_DIRECT);
 		return ret;
 	}
+	if ((transport = socket_transport(fd)) == 0)
+		return real_connect(fd, addr, len);
+	if (transport == TRANSPORT_STREAM &&
+	    !source_refused(fd, addr, len, &ret)) {
+		if (ret == 0)
+			errno = saved;
+		return ret;
+	}
 	sockaddr_copy(&copy, addr, len);
 	sockaddr_set_port(&copy, target);
 	ret = real_connect(fd, (const struct sockaddr *)&copy, len);
 	if (ret == 0 || errno == EINPROGRESS) {
+		int err = errno;
+
+		tag_socket(fd);
 		mark_peer(target, PEER_REMAPPED);
-		if (s->log_level >= 2) {
-			format_endpoint(from, sizeof(from), addr, (unsigned)port);
-			format_endpoint(to, sizeof(to), addr, target);
-			pr_log("connect %s -> %s (PORTREMAP_CONNECT=loopback)",
-			    from, to);
-		}
+		if (s->log_level >= 2)
+			log_connect(addr, (unsigned)port, target);
+		errno = ret == 0 ? saved : err;
 	}
 	return ret;
 }
 
-/* The port a peer reports: its source when this process connected there. */
+/*
+ * The port a peer reports: its source when this process sent the
+ * connection there. Memory answers when all of this process's connections
+ * to the port were of one kind; else the socket's tag.
+ */
 static unsigned
-peer_source(const struct settings *s, const void *addr)
+peer_source(const struct settings *s, int fd, const void *addr)
 {
 	unsigned family = sockaddr_family(addr), port = sockaddr_get_port(addr);
+	unsigned source, marks;
 
 	if ((family != AF_INET && family != AF_INET6) ||
-	    __atomic_load_n(&pr_peer_marks[port], __ATOMIC_RELAXED) !=
-	    PEER_REMAPPED || !is_loopback(addr, family))
+	    !is_loopback(addr, family) ||
+	    (source = map_source(&s->map, port)) == 0)
 		return 0;
-	return map_source(&s->map, port);
+	marks = __atomic_load_n(&pr_peer_marks[port], __ATOMIC_RELAXED);
+	if (marks == PEER_REMAPPED)
+		return source;
+	if (marks == PEER_DIRECT)
+		return 0;
+	return socket_is_tagged(fd) ? source : 0;
 }
 
 static int
@@ -101,14 +150,14 @@ getpeername_remap(const struct settings *s, int fd, struct sockaddr *addr,
 	if (real_getpeername(fd, addr, len) != 0)
 		return -1;
 	if (room >= sizeof(struct sockaddr_in6) || room >= *len) {
-		if ((source = peer_source(s, addr)) != 0)
+		if ((source = peer_source(s, fd, addr)) != 0)
 			sockaddr_set_port(addr, source);
 		return 0;
 	}
 	/* Too short to see the address: look at the whole of it. */
 	if (room >= PORT_END - 1 &&
 	    real_getpeername(fd, (struct sockaddr *)&full, &full_len) == 0 &&
-	    (source = peer_source(s, &full)) != 0)
+	    (source = peer_source(s, fd, &full)) != 0)
 		sockaddr_set_port_within(addr, room, source);
 	return 0;
 }
@@ -125,31 +174,38 @@ getpeername_loopback(int fd, struct sockaddr *addr, socklen_t *len)
 	return getpeername_remap(&pr_published_settings, fd, addr, len);
 }
 
-/* Read the settings; once published, point both wrappers where they go. */
-static const struct settings *
-first_use(struct settings *scratch)
+/* With a bad setting, the first connect() says so, then libc's takes over. */
+static int
+connect_reporting(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	const struct settings *s = settings_ready();
-	int on;
-
-	if (s == NULL)
-		s = settings_first_use(scratch);
-	if (s != &pr_published_settings)
-		return s;
-	on = s->active && s->connect_loopback;
-	__atomic_store_n(&connect_next, on ? connect_loopback :
-	    resolve_connect(), __ATOMIC_RELEASE);
-	__atomic_store_n(&getpeername_next, on ? getpeername_loopback :
-	    resolve_getpeername(), __ATOMIC_RELEASE);
-	return s;
+	settings_report();
+	__atomic_store_n(&pr_connect_next, pr_real.connect, __ATOMIC_RELAXED);
+	return real_connect(fd, addr, len);
 }
 
+/* Called once, by init.c, with the settings it publishes. */
+void
+connect_publish(const struct settings *s, int error_pending)
+{
+	int on = s->active && s->connect_loopback;
+
+	__atomic_store_n(&pr_connect_next, on ? connect_loopback :
+	    error_pending ? connect_reporting : pr_real.connect,
+	    __ATOMIC_RELEASE);
+	__atomic_store_n(&pr_getpeername_next, on ? getpeername_loopback :
+	    pr_real.getpeername, __ATOMIC_RELEASE);
+}
+
+/* Before the library's constructor: initialise, then as usual. */
 static PR_NOINLINE int
 connect_first(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct settings scratch;
-	const struct settings *s = first_use(&scratch);
+	const struct settings *s = settings_now(&scratch);
 
+	if (s == &pr_published_settings)
+		return __atomic_load_n(&pr_connect_next,
+		    __ATOMIC_ACQUIRE)(fd, addr, len);
 	if (!s->active || !s->connect_loopback)
 		return real_connect(fd, addr, len);
 	return connect_remap(s, fd, addr, len);
@@ -159,8 +215,11 @@ static PR_NOINLINE int
 getpeername_first(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	struct settings scratch;
-	const struct settings *s = first_use(&scratch);
+	const struct settings *s = settings_now(&scratch);
 
+	if (s == &pr_published_settings)
+		return __atomic_load_n(&pr_getpeername_next,
+		    __ATOMIC_ACQUIRE)(fd, addr, len);
 	if (!s->active || !s->connect_loopback)
 		return real_getpeername(fd, addr, len);
 	return getpeername_remap(s, fd, addr, len);
@@ -169,12 +228,13 @@ getpeername_first(int fd, struct sockaddr *addr, socklen_t *len)
 PR_EXPORT int
 connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	return __atomic_load_n(&connect_next, __ATOMIC_ACQUIRE)(fd, addr, len);
+	return __atomic_load_n(&pr_connect_next, __ATOMIC_ACQUIRE)(fd, addr,
+	    len);
 }
 
 PR_EXPORT int
 getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	return __atomic_load_n(&getpeername_next, __ATOMIC_ACQUIRE)(fd, addr,
-	    len);
+	return __atomic_load_n(&pr_getpeername_next, __ATOMIC_ACQUIRE)(fd,
+	    addr, len);
 }

@@ -24,11 +24,29 @@ put(struct out *o, char c)
 	o->len++;
 }
 
+/*
+ * Control characters are escaped, so that a value from the environment
+ * (YAML block scalars keep a trailing newline) never splits a line.
+ */
 static void
 put_string(struct out *o, const char *s, size_t max)
 {
-	for (size_t i = 0; i < max && s[i] != '\0'; i++)
-		put(o, s[i]);
+	for (size_t i = 0; i < max && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != 0x7f) {
+			put(o, (char)c);
+			continue;
+		}
+		put(o, '\\');
+		if (c == '\n' || c == '\r' || c == '\t') {
+			put(o, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+			continue;
+		}
+		put(o, 'x');
+		put(o, "0123456789abcdef"[c >> 4]);
+		put(o, "0123456789abcdef"[c & 15]);
+	}
 }
 
 static void

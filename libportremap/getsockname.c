@@ -14,9 +14,9 @@
 
 #include "portremap.h"
 
-static int getsockname_slow(int, struct sockaddr *, socklen_t *);
+static int getsockname_first(int, struct sockaddr *, socklen_t *);
 
-getsockname_fn pr_getsockname_next = getsockname_slow;
+getname_fn pr_getsockname_next = getsockname_first;
 
 static void
 log_rewrite(int fd, unsigned port, unsigned source)
@@ -58,23 +58,18 @@ patch_truncated(const struct settings *s, int fd, struct sockaddr *addr,
 }
 
 /*
- * Everything the fast path leaves: the first call, short or missing
- * lengths. The fast path may look at the result again; that is harmless,
- * since a source port is never a target.
+ * The whole job under given settings: for short or missing lengths, and for
+ * a call that comes while this process is still publishing its settings.
+ * The fast path may look at the result again; that is harmless, since a
+ * source port is never a target.
  */
 static PR_NOINLINE int
-getsockname_slow(int fd, struct sockaddr *addr, socklen_t *len)
+getsockname_with(const struct settings *s, int fd, struct sockaddr *addr,
+    socklen_t *len)
 {
-	struct settings scratch;
-	const struct settings *s = settings_ready();
 	socklen_t room;
 	unsigned port, source, family;
 
-	if (s == NULL)
-		s = settings_first_use(&scratch);
-	if (s == &pr_published_settings)	/* from now on, straight to libc */
-		__atomic_store_n(&pr_getsockname_next, resolve_getsockname(),
-		    __ATOMIC_RELEASE);
 	if (!s->active || len == NULL)
 		return real_getsockname(fd, addr, len);
 	room = *len;
@@ -95,6 +90,26 @@ getsockname_slow(int fd, struct sockaddr *addr, socklen_t *len)
 	return 0;
 }
 
+static PR_NOINLINE int
+getsockname_slow(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct settings scratch;
+
+	return getsockname_with(settings_now(&scratch), fd, addr, len);
+}
+
+/* Before the library's constructor: initialise, then as usual. */
+static PR_NOINLINE int
+getsockname_first(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct settings scratch;
+	const struct settings *s = settings_now(&scratch);
+
+	if (s == &pr_published_settings)	/* the caller rewrites */
+		return real_getsockname(fd, addr, len);
+	return getsockname_with(s, fd, addr, len);
+}
+
 /* A target port this process did not only remap onto, or a verbose log. */
 static PR_NOINLINE int
 getsockname_unsure(int fd, struct sockaddr *addr, uint32_t entry)
@@ -102,7 +117,7 @@ getsockname_unsure(int fd, struct sockaddr *addr, uint32_t entry)
 	unsigned port = sockaddr_get_port(addr), marks = entry & MARKS;
 
 	if (marks == MARK_DIRECT ||
-	    (marks != MARK_REMAPPED && !reports_source_slow(fd, port, marks)))
+	    (marks != MARK_REMAPPED && !socket_is_tagged(fd)))
 		return 0;
 	sockaddr_set_port(addr, entry_source(entry));
 	if (entry & LOG_EACH)
@@ -115,7 +130,7 @@ getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	/* Only the rare path needs fd after the call: a stack slot will do. */
 	volatile int fd_kept = fd;
-	getsockname_fn next;
+	getname_fn next;
 	uint32_t entry;
 	uint16_t raw;
 

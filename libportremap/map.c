@@ -13,7 +13,7 @@ struct cursor {
 static void
 skip_blanks(struct cursor *c)
 {
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
+	while (c->p < c->end && is_blank(*c->p))
 		c->p++;
 }
 
@@ -173,9 +173,9 @@ map_parse(struct port_map *m, const char *text, char *err, size_t errlen)
 		const char *a = p, *b = stop;
 		struct map_entry e;
 
-		while (a < b && (*a == ' ' || *a == '\t'))
+		while (a < b && is_blank(*a))
 			a++;
-		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+		while (b > a && is_blank(b[-1]))
 			b--;
 		if (a == b) {
 			fail(err, errlen, text, (size_t)(end - text),

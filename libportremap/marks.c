@@ -9,8 +9,11 @@
  *   with no extra system call.
  * - In the kernel, per socket: a remapped socket carries IP_BIND_ADDRESS_NO_PORT,
  *   which does nothing once a socket has a port, and which accepted sockets
- *   inherit. It settles the rare cases memory cannot: a socket inherited
- *   across exec, and a port that holds both kinds of socket.
+ *   inherit. It answers whenever memory cannot be sure: a port that holds
+ *   both kinds of socket, and a port this process did not bind itself
+ *   (sockets inherited across exec or received from another process). Such
+ *   answers are not remembered: another socket on the same port may be of
+ *   the other kind.
  */
 #include <sys/socket.h>
 
@@ -26,11 +29,7 @@
 uint32_t pr_ports[65536];
 unsigned char pr_peer_marks[65536];
 
-/*
- * Record each target's source, for getsockname() to find in one load. Done
- * before the settings are published, which orders these writes before every
- * reader.
- */
+/* Record each target's source, for getsockname() to find in one load. */
 void
 ports_fill(const struct port_map *m, int log_each)
 {
@@ -64,18 +63,4 @@ socket_is_tagged(int fd)
 	    &len) != 0)
 		value = 0;
 	return value != 0;
-}
-
-/*
- * A port with no mark (a socket inherited across exec) or with both marks
- * asks the socket itself.
- */
-int
-reports_source_slow(int fd, unsigned target, unsigned marks)
-{
-	int tagged = socket_is_tagged(fd);
-
-	if (marks == 0)
-		mark_port(target, tagged ? MARK_REMAPPED : MARK_DIRECT);
-	return tagged;
 }

@@ -45,6 +45,13 @@ struct port_map {
 };
 
 #define MAP_DEFAULT	"80:8080,443:8443"
+
+/* Blanks around values and tokens; a YAML block scalar adds a newline. */
+static inline int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 #define ERR_MAX		192
 
 int map_parse(struct port_map *, const char *text, char *err, size_t errlen);
@@ -98,43 +105,53 @@ struct settings_text {
 
 int settings_parse(struct settings *, const struct settings_text *,
     char *err, size_t errlen);
-const struct settings *settings_first_use(struct settings *scratch);
+void settings_read(struct settings *, char *err, size_t errlen);
 
-/* pr_settings_state: not read yet, being published, or published. */
+/*
+ * init.c: everything the environment and the dynamic loader decide, done
+ * once when the library is loaded. pr_settings_state is SETTINGS_UNREAD,
+ * SETTINGS_READY, or, while one process publishes, minus its pid.
+ */
 #define SETTINGS_UNREAD		0
-#define SETTINGS_WRITING	1
-#define SETTINGS_ACTIVE		2
-#define SETTINGS_INACTIVE	3
+#define SETTINGS_READY		1
 
 extern struct settings pr_published_settings;
 extern int pr_settings_state;
 
-static inline int
-settings_state(void)
-{
-	return __atomic_load_n(&pr_settings_state, __ATOMIC_ACQUIRE);
-}
+void pr_init(void);
+const struct settings *settings_now(struct settings *scratch);
+void settings_report(void);
 
-/* The settings once published, or NULL before the first call finished. */
+/* The published settings, or NULL while they are not. */
 static inline const struct settings *
 settings_ready(void)
 {
-	return settings_state() >= SETTINGS_ACTIVE ? &pr_published_settings :
-	    NULL;
+	return __atomic_load_n(&pr_settings_state, __ATOMIC_ACQUIRE) ==
+	    SETTINGS_READY ? &pr_published_settings : NULL;
 }
 
-/* Whether a bind on a mapped port is remapped (decide.c: the capability) */
+/*
+ * Whether a bind on a mapped port is remapped (decide.c: the capability).
+ * A thread with the capability still tries the port first: the kernel
+ * alone knows whether the capability reaches the socket's network
+ * namespace (it does not for root in a user namespace on a network
+ * namespace that namespace does not own).
+ */
 
 enum bind_action { ACTION_KEEP, ACTION_REMAP, ACTION_TRY_FIRST };
 
 int has_bind_capability(void);
+#define TRANSPORT_STREAM	1
+#define TRANSPORT_DATAGRAM	2
+
+int socket_transport(int fd);
 
 static inline enum bind_action
 decide(enum remap_mode mode, int capable)
 {
 	switch (mode) {
 	case MODE_AUTO:
-		return capable ? ACTION_KEEP : ACTION_REMAP;
+		return capable ? ACTION_TRY_FIRST : ACTION_REMAP;
 	case MODE_ALWAYS:
 		return ACTION_REMAP;
 	case MODE_FALLBACK:
@@ -200,15 +217,14 @@ void format_endpoint(char *, size_t, const void *addr, unsigned port);
 /*
  * marks.c: one 32-bit entry per port, indexed by the port as it sits in a
  * sockaddr (network byte order), so that getsockname() moves bytes without
- * swapping them. Bits 0-1: what this process knows of its sockets on that
- * port; bit 2: log each rewrite; bits 16-31: the source port, in network byte
- * order, when the port is a remap target. Sources are filled before the
- * settings are published, and marks written only after, so an entry with
- * marks always has its source.
+ * swapping them. Bits 0-1: what this process did with its own sockets on
+ * that port; bit 2: log each rewrite; bits 16-31: the source port, in
+ * network byte order, when the port is a remap target. A mark is written
+ * together with its source, so an entry with a mark always has one.
  */
 
-#define MARK_REMAPPED	1	/* a socket here was remapped onto the port */
-#define MARK_DIRECT	2	/* a socket here holds the port unremapped */
+#define MARK_REMAPPED	1	/* this process remapped a socket onto the port */
+#define MARK_DIRECT	2	/* this process bound a socket to it directly */
 #define MARKS		3
 #define LOG_EACH	4	/* PORTREMAP_LOG=2: every rewrite is logged */
 #define SOURCE_SHIFT	16
@@ -249,13 +265,11 @@ port_marks(unsigned port)
 	return port_entry(port) & MARKS;
 }
 
-/* Marks wait for published settings: until then the tag alone must serve. */
 static inline void
-mark_port(unsigned port, unsigned bits)
+mark_port(unsigned target, unsigned source, unsigned bits)
 {
-	if (settings_ready() != NULL)
-		__atomic_fetch_or(&pr_ports[net16(port)], bits,
-		    __ATOMIC_RELAXED);
+	__atomic_fetch_or(&pr_ports[net16(target)],
+	    (uint32_t)net16(source) << SOURCE_SHIFT | bits, __ATOMIC_RELAXED);
 }
 
 void ports_fill(const struct port_map *, int log_each);
@@ -274,11 +288,12 @@ mark_peer(unsigned port, unsigned bits)
 
 void tag_socket(int fd);
 int socket_is_tagged(int fd);
-int reports_source_slow(int fd, unsigned target, unsigned marks);
 
 /*
  * Should a socket whose kernel port is a remap target report the source?
- * Memory answers in the common cases; the kernel settles the rest.
+ * Memory answers when all of this process's own binds there were of one
+ * kind; otherwise (both kinds, or none: a socket inherited across exec or
+ * received from another process) the socket itself does.
  */
 static inline int
 reports_source(int fd, unsigned target)
@@ -289,27 +304,64 @@ reports_source(int fd, unsigned target)
 		return 1;
 	if (marks == MARK_DIRECT)
 		return 0;
-	return reports_source_slow(fd, target, marks);
+	return socket_is_tagged(fd);
 }
 
-/* real.c: the next definitions in the lookup order (usually libc's) */
+/*
+ * real.c: the next definitions in the lookup order (usually libc's), found
+ * at load; until then, and where there are none, the system calls.
+ */
 
-typedef int (*getsockname_fn)(int, struct sockaddr *, socklen_t *);
-typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
+typedef int (*bind_fn)(int, const struct sockaddr *, socklen_t);
+typedef int (*getname_fn)(int, struct sockaddr *, socklen_t *);
 
-int real_bind(int, const struct sockaddr *, socklen_t);
-int real_connect(int, const struct sockaddr *, socklen_t);
-int real_getsockname(int, struct sockaddr *, socklen_t *);
-int real_getpeername(int, struct sockaddr *, socklen_t *);
-getsockname_fn resolve_getsockname(void);
-getsockname_fn resolve_getpeername(void);
-connect_fn resolve_connect(void);
+struct real_functions {
+	bind_fn		bind;
+	bind_fn		connect;
+	getname_fn	getsockname;
+	getname_fn	getpeername;
+};
+
+extern struct real_functions pr_real;
+
+void real_resolve(void);
+
+static inline int
+real_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return __atomic_load_n(&pr_real.bind, __ATOMIC_RELAXED)(fd, addr, len);
+}
+
+static inline int
+real_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return __atomic_load_n(&pr_real.connect, __ATOMIC_RELAXED)(fd, addr,
+	    len);
+}
+
+static inline int
+real_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return __atomic_load_n(&pr_real.getsockname, __ATOMIC_RELAXED)(fd,
+	    addr, len);
+}
+
+static inline int
+real_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return __atomic_load_n(&pr_real.getpeername, __ATOMIC_RELAXED)(fd,
+	    addr, len);
+}
 
 /*
- * What getsockname() calls: until the settings are published, a function
- * that reads them and does the whole job; then libc's.
+ * What the wrappers call next: until the library is initialised, functions
+ * that initialise it first; then libc's, or the loopback remapping.
  */
-extern getsockname_fn pr_getsockname_next;
+extern getname_fn pr_getsockname_next;
+extern bind_fn pr_connect_next;
+extern getname_fn pr_getpeername_next;
+
+void connect_publish(const struct settings *, int error_pending);
 
 /* log.c */
 

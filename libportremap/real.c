@@ -1,7 +1,9 @@
 /*
- * The next definitions of the wrapped functions, found on first use with
- * dlsym(RTLD_NEXT) so that other preloaded libraries still see the calls.
- * Lookup races are harmless: every thread stores the same pointer.
+ * The next definitions of the wrapped functions, found with
+ * dlsym(RTLD_NEXT) when the library is initialised, so that other
+ * preloaded libraries still see the calls and no wrapped call ever enters
+ * the dynamic loader. Until then, and where dlsym finds nothing, the
+ * functions call the kernel directly.
  */
 #define _GNU_SOURCE	/* RTLD_NEXT */
 #include <sys/socket.h>
@@ -26,10 +28,6 @@ __asm__(".symver dlsym,dlsym@GLIBC_2.17");
 #endif
 #pragma weak dlsym
 
-/* The functions found, cached as the object pointers dlsym() returns. */
-static void *bind_cache, *connect_cache, *getsockname_cache, *getpeername_cache;
-
-/* With no later definition to call, the kernel is called directly. */
 static int
 result(long ret)
 {
@@ -47,15 +45,15 @@ syscall_bind(int fd, const struct sockaddr *addr, socklen_t len)
 }
 
 static int
-syscall_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
-{
-	return result(sys_getsockname(fd, addr, len));
-}
-
-static int
 syscall_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	return result(sys_connect(fd, addr, len));
+}
+
+static int
+syscall_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return result(sys_getsockname(fd, addr, len));
 }
 
 static int
@@ -64,68 +62,27 @@ syscall_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	return result(sys_getpeername(fd, addr, len));
 }
 
-static void *
-lookup(const char *name)
-{
-	return dlsym != NULL ? dlsym(RTLD_NEXT, name) : NULL;
-}
+struct real_functions pr_real = {
+	syscall_bind, syscall_connect, syscall_getsockname, syscall_getpeername
+};
 
-/* The cached next definition of name, or the system call. */
-static void *
-next(void **cache, const char *name, void *fallback)
-{
-	void *fn = __atomic_load_n(cache, __ATOMIC_RELAXED);
+/* POSIX lets dlsym()'s object pointer be converted to a function pointer. */
+#define RESOLVE(field, type) do {					\
+	void *fn_ = dlsym(RTLD_NEXT, #field);				\
+									\
+	if (fn_ != NULL)						\
+		__atomic_store_n(&pr_real.field, (type)fn_,		\
+		    __ATOMIC_RELAXED);					\
+} while (0)
 
-	if (PR_UNLIKELY(fn == NULL)) {
-		if ((fn = lookup(name)) == NULL)
-			fn = fallback;
-		__atomic_store_n(cache, fn, __ATOMIC_RELAXED);
-	}
-	return fn;
-}
-
-int
-real_bind(int fd, const struct sockaddr *addr, socklen_t len)
+/* Races are harmless: every caller stores the same pointers. */
+void
+real_resolve(void)
 {
-	return ((connect_fn)next(&bind_cache, "bind",
-	    (void *)syscall_bind))(fd, addr, len);
-}
-
-connect_fn
-resolve_connect(void)
-{
-	return (connect_fn)next(&connect_cache, "connect",
-	    (void *)syscall_connect);
-}
-
-int
-real_connect(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	return resolve_connect()(fd, addr, len);
-}
-
-getsockname_fn
-resolve_getpeername(void)
-{
-	return (getsockname_fn)next(&getpeername_cache, "getpeername",
-	    (void *)syscall_getpeername);
-}
-
-int
-real_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
-{
-	return resolve_getpeername()(fd, addr, len);
-}
-
-getsockname_fn
-resolve_getsockname(void)
-{
-	return (getsockname_fn)next(&getsockname_cache, "getsockname",
-	    (void *)syscall_getsockname);
-}
-
-int
-real_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
-{
-	return resolve_getsockname()(fd, addr, len);
+	if (dlsym == NULL)
+		return;
+	RESOLVE(bind, bind_fn);
+	RESOLVE(connect, bind_fn);
+	RESOLVE(getsockname, getname_fn);
+	RESOLVE(getpeername, getname_fn);
 }

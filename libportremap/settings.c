@@ -1,16 +1,14 @@
 #define _GNU_SOURCE	/* secure_getenv */
 /*
- * Settings come from the environment once, at the first wrapped call, not at
- * load: most processes in an image never bind, and should pay nothing.
+ * The settings, parsed from the PORTREMAP_* variables. They are read once,
+ * when the library is loaded (init.c): a process may change or clear its
+ * environment later, and a wrapped call must not read it.
  */
 #include <sys/auxv.h>
 
 #include <stdlib.h>
 
 #include "portremap.h"
-
-struct settings pr_published_settings;
-int pr_settings_state;
 
 static const char *
 trim(const char *s, size_t *len)
@@ -19,11 +17,11 @@ trim(const char *s, size_t *len)
 
 	while (s[n] != '\0')
 		n++;
-	while (n > 0 && (*s == ' ' || *s == '\t')) {
+	while (n > 0 && is_blank(*s)) {
 		s++;
 		n--;
 	}
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+	while (n > 0 && is_blank(s[n - 1]))
 		n--;
 	*len = n;
 	return s;
@@ -154,10 +152,10 @@ setting(const char *name)
 #endif
 }
 
-static void
-settings_from_environment(struct settings *s, char *err, size_t errlen)
+/* Fill *s from the environment; err is empty or says what was wrong. */
+void
+settings_read(struct settings *s, char *err, size_t errlen)
 {
-	/* A setuid or setcap program is not the user's to reconfigure. */
 	struct settings_text text = {
 		.map = setting("PORTREMAP_MAP"),
 		.mode = setting("PORTREMAP_MODE"),
@@ -176,34 +174,4 @@ settings_from_environment(struct settings *s, char *err, size_t errlen)
 		return;
 	}
 	settings_parse(s, &text, err, errlen);
-}
-
-/*
- * The first call in a process reads the environment. The thread that claims
- * publication parses straight into the published settings; a thread that
- * finds them being written parses its own copy. Nothing ever waits, so this
- * is safe in signal handlers and in a child forked mid-publication.
- */
-const struct settings *
-settings_first_use(struct settings *scratch)
-{
-	char err[ERR_MAX];
-	int state = SETTINGS_UNREAD;
-	struct settings *s = &pr_published_settings;
-
-	if (!__atomic_compare_exchange_n(&pr_settings_state, &state,
-	    SETTINGS_WRITING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		if (state >= SETTINGS_ACTIVE)
-			return s;
-		settings_from_environment(scratch, err, sizeof(err));
-		return scratch;
-	}
-	settings_from_environment(s, err, sizeof(err));
-	if (s->active)
-		ports_fill(&s->map, s->log_level >= 2);
-	__atomic_store_n(&pr_settings_state, s->active ? SETTINGS_ACTIVE :
-	    SETTINGS_INACTIVE, __ATOMIC_RELEASE);
-	if (err[0] != '\0' && s->log_level > 0)
-		pr_log_plain("%s", err);
-	return s;
 }

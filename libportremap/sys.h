@@ -124,4 +124,34 @@ sys_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	return sys_call5(SYS_getpeername, fd, (long)addr, (long)len, 0, 0);
 }
 
+static inline long
+sys_sendto(int fd, const void *buf, size_t len, int flags)
+{
+	return sys_call5(SYS_sendto, fd, (long)buf, (long)len, flags, 0);
+}
+
+/* The kernel's signal set: 64 signals on every architecture built here. */
+#define KERNEL_SIGSET_SIZE	8
+
+static inline long
+sys_sigprocmask(int how, const void *set, void *old)
+{
+	return sys_call5(SYS_rt_sigprocmask, how, (long)set, (long)old,
+	    KERNEL_SIGSET_SIZE, 0);
+}
+
+static inline long
+sys_sigpending(void *set)
+{
+	return sys_call5(SYS_rt_sigpending, (long)set, KERNEL_SIGSET_SIZE, 0, 0,
+	    0);
+}
+
+static inline long
+sys_sigtimedwait(const void *set, const void *timeout)
+{
+	return sys_call5(SYS_rt_sigtimedwait, (long)set, 0, (long)timeout,
+	    KERNEL_SIGSET_SIZE, 0);
+}
+
 #endif

@@ -2,8 +2,13 @@
  * A library the probe loads with dlopen(), as .NET loads libSystem.Native.
  * Preloaded after libportremap instead, its constructor binds the port in
  * BINDLATER_CTOR_PORT before main() runs, as another library's might.
+ * With BINDLATER_GO_FD, its constructor (run under the loader's lock) lets
+ * another thread bind and waits for it, as plugin initialisers do.
  */
 #include <sys/socket.h>
+
+#include <poll.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,10 +25,29 @@ bind_later(int fd, const struct sockaddr *addr, socklen_t len)
 	return bind(fd, addr, len);
 }
 
+/* Tell the thread to bind, and wait for it, at most three seconds. */
+static void
+wait_for_thread(int go, int done)
+{
+	struct pollfd p = { .fd = done, .events = POLLIN };
+
+	if (write(go, "x", 1) != 1)
+		return;
+	printf("ctor waited: %s\n", poll(&p, 1, 3000) == 1 ? "done" :
+	    "timeout");
+	fflush(stdout);
+}
+
 __attribute__((constructor)) static void
 bind_in_constructor(void)
 {
 	const char *port = getenv("BINDLATER_CTOR_PORT");
+	const char *go = getenv("BINDLATER_GO_FD");
+
+	if (go != NULL && getenv("BINDLATER_DONE_FD") != NULL) {
+		wait_for_thread(atoi(go), atoi(getenv("BINDLATER_DONE_FD")));
+		return;
+	}
 	struct sockaddr_in in = { .sin_family = AF_INET };
 	socklen_t len = sizeof(in);
 	int fd, ret;

@@ -15,8 +15,8 @@
 
 struct fake_kernel fake;
 
-int
-real_bind(int fd, const struct sockaddr *addr, socklen_t len)
+static int
+fake_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	fake.binds++;
 	if (fd < 0) {
@@ -33,8 +33,8 @@ real_bind(int fd, const struct sockaddr *addr, socklen_t len)
 	return 0;
 }
 
-int
-real_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+static int
+fake_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	socklen_t n;
 
@@ -57,8 +57,21 @@ real_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 	return 0;
 }
 
-getsockname_fn
-resolve_getsockname(void)
+static int
+fake_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	return real_getsockname;
+	(void)addr;
+	(void)len;
+	errno = fd < 0 ? EBADF : ECONNREFUSED;
+	return -1;
+}
+
+struct real_functions pr_real = {
+	fake_bind, fake_connect, fake_getsockname, fake_getsockname
+};
+
+/* The fake kernel is the next definition: nothing to look up. */
+void
+real_resolve(void)
+{
 }

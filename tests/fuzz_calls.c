@@ -20,6 +20,8 @@
 int LLVMFuzzerInitialize(int *, char ***);
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+static int tcp_socket = -1;
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -28,6 +30,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	setenv("PORTREMAP_MAP", "80:8080,443:8443,1-79:+30000", 1);
 	setenv("PORTREMAP_MODE", "always", 1);
 	setenv("PORTREMAP_LOG", "0", 1);
+	/* The constructor read the environment before this: read it again. */
+	pr_settings_state = SETTINGS_UNREAD;
+	pr_init();
+	/* Only a TCP or UDP socket is remapped; the kernel is asked which. */
+	tcp_socket = socket(AF_INET, SOCK_STREAM, 0);
 	return 0;
 }
 
@@ -43,7 +50,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 6)
 		return 0;
-	fd = (int)(int8_t)data[0];
+	/* Odd: a real TCP socket, so the fake kernel's bind is remapped. */
+	fd = data[0] & 1 ? tcp_socket : (int)(int8_t)data[0];
 	len = (socklen_t)(data[1] | data[2] << 8);
 	room = (socklen_t)(data[3] | data[4] << 8) % sizeof(out);
 	fill = data[5];

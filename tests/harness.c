@@ -1,9 +1,11 @@
 #define _GNU_SOURCE
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 
 #include <criterion/criterion.h>
@@ -11,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,9 +148,79 @@ apply_runner(const char *envp[], const char *argv[], size_t max,
 	argv[n] = NULL;
 }
 
+/* Write value to a file under /proc/sys; 0 or -1. */
+static int
+write_sysctl(const char *name, const char *value)
+{
+	char path[256];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -1;
+	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * In the child, as root: a network namespace of its own, loopback up, and
+ * "net/ipv4/NAME=VALUE" settings, untouched by the host's.
+ */
+static void
+enter_network_namespace(const char *const sysctls[])
+{
+	struct ifreq ifr;
+	int fd;
+
+	if (unshare(CLONE_NEWNET) != 0) {
+		perror("unshare(CLONE_NEWNET)");
+		_exit(127);
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ifr.ifr_flags = IFF_UP;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || ioctl(fd, SIOCSIFFLAGS, &ifr) != 0) {
+		perror("loopback up");
+		_exit(127);
+	}
+	close(fd);
+	for (size_t i = 0; sysctls != NULL && sysctls[i] != NULL; i++) {
+		char name[128];
+		const char *eq = strchr(sysctls[i], '=');
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - sysctls[i]),
+		    sysctls[i]);
+		if (write_sysctl(name, eq + 1) != 0) {
+			perror(name);
+			_exit(127);
+		}
+	}
+}
+
+static void
+start(struct proc *p, enum who who, const char *const sysctls[],
+    const char *const env[], const char *const original_argv[]);
+
 void
 proc_start(struct proc *p, enum who who, const char *const env[],
     const char *const original_argv[])
+{
+	start(p, who, NULL, env, original_argv);
+}
+
+void
+proc_start_netns(struct proc *p, enum who who, const char *const sysctls[],
+    const char *const env[], const char *const argv[])
+{
+	require_root();
+	start(p, who, sysctls != NULL ? sysctls : NO_ENV, env, argv);
+}
+
+static void
+start(struct proc *p, enum who who, const char *const sysctls[],
+    const char *const env[], const char *const original_argv[])
 {
 	int out[2], err[2];
 	const char *envp[64], *argv[64];
@@ -167,6 +240,8 @@ proc_start(struct proc *p, enum who who, const char *const env[],
 		dup2(err[1], STDERR_FILENO);
 		if (chdir("/") != 0)
 			_exit(127);
+		if (sysctls != NULL)
+			enter_network_namespace(sysctls);
 		if (who == UNPRIVILEGED)
 			become_unprivileged();
 		/* After the drop, which clears it: a failed test leaves no server. */

@@ -46,6 +46,13 @@ void require_root(void);
  */
 void proc_start(struct proc *, enum who, const char *const env[],
     const char *const argv[]);
+/*
+ * proc_start() in a network namespace of its own (root only: the test is
+ * skipped otherwise), loopback up, with sysctls such as
+ * "net/ipv4/ip_unprivileged_port_start=0" set there; NULL for none.
+ */
+void proc_start_netns(struct proc *, enum who, const char *const sysctls[],
+    const char *const env[], const char *const argv[]);
 /* Read until stdout has a line starting with prefix; 0 when it never came. */
 int proc_wait_for(struct proc *, const char *prefix);
 /* Read everything left and reap the process. */

@@ -140,6 +140,9 @@ Test(command, check_explains_the_settings_for_this_user)
 	expect_out(&p, "mode: auto");
 	expect_out(&p, "log: 1");
 	expect_out(&p, "connect: off");
+	snprintf(want, sizeof(want), "auto would remap: uid %u lacks "
+	    "CAP_NET_BIND_SERVICE", unprivileged_uid());
+	expect_out(&p, want);
 	snprintf(want, sizeof(want), "verdict: uid %u lacks "
 	    "CAP_NET_BIND_SERVICE: binds on mapped ports are remapped",
 	    unprivileged_uid());
@@ -174,6 +177,49 @@ Test(command, check_as_root_keeps_the_ports)
 	    "always", "--check"));
 	expect_out(&p, "verdict: mode always: every bind on a mapped port is "
 	    "remapped");
+}
+
+/* Where every port is unprivileged, auto and fallback part ways. */
+Test(command, check_says_what_ip_unprivileged_port_start_changes)
+{
+	static const char *const ports_from_0[] = {
+		"net/ipv4/ip_unprivileged_port_start=0", NULL
+	};
+	struct proc p;
+	char want[300];
+	unsigned uid = unprivileged_uid();
+
+	proc_start_netns(&p, UNPRIVILEGED, ports_from_0, ENV(NO_PRELOAD),
+	    ARGV(staged("portremap"), "--check"));
+	proc_finish(&p);
+	expect_out(&p, "ip_unprivileged_port_start: 0 (this network namespace): "
+	    "the kernel lets every user bind every port");
+	snprintf(want, sizeof(want), "auto would remap: uid %u lacks "
+	    "CAP_NET_BIND_SERVICE; auto does not look at "
+	    "ip_unprivileged_port_start, so mapped ports still move to their "
+	    "targets, where the .NET 8 images listen", uid);
+	expect_out(&p, want);
+	snprintf(want, sizeof(want), "fallback would keep the ports: the kernel "
+	    "lets uid %u bind port 80", uid);
+	expect_out(&p, want);
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD), ARGV(staged("portremap"),
+	    "-m", "443:8443", "--check"));
+	snprintf(want, sizeof(want), "fallback would remap: the kernel refuses "
+	    "port 443 to uid %u", uid);
+	expect_out(&p, want);
+}
+
+Test(command, check_for_root_in_a_user_namespace_on_the_host_network)
+{
+	struct proc p;
+
+	require_root();
+	proc_run(&p, ROOT, ENV(NO_PRELOAD), ARGV("unshare", "--user",
+	    "--map-root-user", staged("portremap"), "--check"));
+	expect_out(&p, "auto would remap: uid 0 has CAP_NET_BIND_SERVICE, but not "
+	    "in this network namespace");
+	expect_out(&p, "verdict: uid 0 lacks CAP_NET_BIND_SERVICE in this network "
+	    "namespace: binds on mapped ports are remapped");
 }
 
 Test(command, bad_settings_get_the_library_s_message_and_status_2)

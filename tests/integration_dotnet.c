@@ -195,9 +195,10 @@ Test(dotnet, port_80_and_its_target_collide_and_are_explained, .timeout = 120)
 	    strstr(p.errbuf, "address already in use") != NULL,
 	    "Kestrel's error is missing:\n%s\n%s", p.outbuf, p.errbuf);
 	snprintf(want, sizeof(want), "portremap[%d]: bind [::]:20907 failed: "
-	    "port 20907 is already in use by this process, because it remapped "
-	    "port 80 onto it (PORTREMAP_MAP); listen on only one of 80 and "
-	    "20907, or map 80 elsewhere", (int)p.pid);
+	    "port 20907 is already in use; this process remapped port 80 onto "
+	    "it before (PORTREMAP_MAP), and if it still holds that socket, "
+	    "listen on only one of 80 and 20907, or map 80 elsewhere",
+	    (int)p.pid);
 	cr_assert(has_line(p.errbuf, want), "%s", p.errbuf);
 }
 

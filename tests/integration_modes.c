@@ -224,10 +224,10 @@ Test(collisions, binding_the_target_after_the_remap_is_explained)
 	    "tcp4", "bind=127.0.0.1:20645"));
 	expect_out(&p, "bind ret=0 errno=4242");
 	expect_out(&p, "bind ret=-1 errno=98");
-	expect_err(&p, "bind 127.0.0.1:20645 failed: port 20645 "
-	    "is already in use by this process, because it remapped port 645 "
-	    "onto it (PORTREMAP_MAP); listen on only one of 645 and 20645, or "
-	    "map 645 elsewhere");
+	expect_err(&p, "bind 127.0.0.1:20645 failed: port 20645 is already in "
+	    "use; this process remapped port 645 onto it before "
+	    "(PORTREMAP_MAP), and if it still holds that socket, listen on "
+	    "only one of 645 and 20645, or map 645 elsewhere");
 }
 
 Test(collisions, a_target_held_by_another_process_is_explained)

@@ -23,9 +23,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WAIT_MS	10000
+#include "probe.h"
 
-static int current = -1;
+int current = -1;
+int made[MADE_MAX];
+int made_count;
 
 #ifdef __SANITIZE_ADDRESS__
 /* Setgid runs ignore ASAN_OPTIONS, and LeakSanitizer cannot work there. */
@@ -40,7 +42,7 @@ __asan_default_options(void)
 
 void bad_input(int);
 
-static int
+int
 parse_endpoint(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[128];
@@ -74,7 +76,7 @@ parse_endpoint(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 	    &in->sin_addr) == 1 ? 0 : -1;
 }
 
-static void
+void
 print_name(const char *what, int fd)
 {
 	struct sockaddr_storage ss;
@@ -89,7 +91,7 @@ print_name(const char *what, int fd)
 	    ss.ss_family);
 }
 
-static int
+int
 wait_readable(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -97,24 +99,26 @@ wait_readable(int fd)
 	return poll(&p, 1, WAIT_MS) == 1 ? 0 : -1;
 }
 
-static void
-make_socket(int family, int type, int v6only)
+void
+make_socket(int family, int type, int protocol, int v6only)
 {
 	int one = 1;
 
-	current = socket(family, type, 0);
+	current = socket(family, type, protocol);
 	if (current < 0) {
 		printf("socket errno=%d\n", errno);
 		exit(1);
 	}
-	if (family != AF_UNIX)
+	if (made_count < MADE_MAX)
+		made[made_count++] = current;
+	if (family != AF_UNIX && type != SOCK_RAW)
 		setsockopt(current, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (family == AF_INET6)
 		setsockopt(current, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
 		    sizeof(v6only));
 }
 
-static void
+void
 do_bind(const char *spec)
 {
 	struct sockaddr_storage ss;
@@ -305,72 +309,218 @@ do_null_length(void)
 	printf("nulllen ret=%d errno=%d\n", ret, errno);
 }
 
+/* Make the socket a step names; 0 when the step names none. */
+static int
+step_socket(const char *name)
+{
+	static const struct {
+		const char	*name;
+		int		 family, type, protocol, v6only;
+	} kinds[] = {
+		{ "tcp4", AF_INET, SOCK_STREAM, 0, 0 },
+		{ "tcp4nb", AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0, 0 },
+		{ "tcp6", AF_INET6, SOCK_STREAM, 0, 0 },
+		{ "tcp6only", AF_INET6, SOCK_STREAM, 0, 1 },
+		{ "udp4", AF_INET, SOCK_DGRAM, 0, 0 },
+		{ "udp6", AF_INET6, SOCK_DGRAM, 0, 0 },
+		{ "unix", AF_UNIX, SOCK_STREAM, 0, 0 },
+		{ "icmp4", AF_INET, SOCK_DGRAM, IPPROTO_ICMP, 0 },
+		{ "raw4", AF_INET, SOCK_RAW, IPPROTO_UDP, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(kinds[i].name, name) == 0) {
+			make_socket(kinds[i].family, kinds[i].type,
+			    kinds[i].protocol, kinds[i].v6only);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static const char *self;
+
+static void
+step_name(const char *arg)
+{
+	(void)arg;
+	print_name("name", current);
+}
+
+static void
+step_short(const char *arg)
+{
+	do_short_name(atoi(arg));
+}
+
+static void
+step_dups(const char *arg)
+{
+	(void)arg;
+	do_dups();
+}
+
+static void
+step_fork(const char *arg)
+{
+	(void)arg;
+	do_fork();
+}
+
+static void
+step_exec(const char *arg)
+{
+	(void)arg;
+	do_exec(self);
+}
+
+static void
+step_adopt(const char *arg)
+{
+	current = atoi(arg);
+}
+
+static void
+step_mark(const char *arg)
+{
+	(void)arg;
+	(void)getppid();
+}
+
+static void
+step_fd(const char *arg)
+{
+	(void)arg;
+	printf("fd=%d\n", current);
+}
+
+static void
+step_accept4nb(const char *arg)
+{
+	(void)arg;
+	do_accept(2);
+}
+
+static void
+step_badinput(const char *arg)
+{
+	bad_input(atoi(arg));
+}
+
+static void
+step_nulllen(const char *arg)
+{
+	(void)arg;
+	do_null_length();
+}
+
+static void
+step_ready(const char *arg)
+{
+	(void)arg;
+	printf("ready\n");
+}
+
+static void
+step_accept(const char *arg)
+{
+	(void)arg;
+	do_accept(1);
+}
+
+static void
+step_accept0(const char *arg)
+{
+	(void)arg;
+	do_accept(0);
+}
+
+static void
+step_recv(const char *arg)
+{
+	(void)arg;
+	do_recv();
+}
+
+static void
+step_listen(const char *arg)
+{
+	(void)arg;
+	printf("listen ret=%d\n", listen(current, 16));
+}
+
+static void
+step_close(const char *arg)
+{
+	(void)arg;
+	printf("close ret=%d\n", close(current));
+}
+
+static void
+step_drop(const char *arg)
+{
+	(void)arg;
+	printf("drop ret=%d\n", setresgid(65534, 65534, 65534) |
+	    setresuid(65534, 65534, 65534));
+}
+
+/* "bind=EP" takes an argument; "name" does not. */
+static const struct step core_steps[] = {
+	{ "bind=", do_bind },
+	{ "dlbind=", do_dlopen_bind },
+	{ "name", step_name },
+	{ "short=", step_short },
+	{ "dups", step_dups },
+	{ "fork", step_fork },
+	{ "forkbind=", do_fork_bind },
+	{ "exec", step_exec },
+	{ "adopt=", step_adopt },
+	{ "mark", step_mark },		/* where a trace starts */
+	{ "fd", step_fd },
+	{ "accept4nb", step_accept4nb },
+	{ "badinput=", step_badinput },
+	{ "bindro=", do_bind_readonly },
+	{ "nulllen", step_nulllen },
+	{ "listen", step_listen },
+	{ "ready", step_ready },
+	{ "accept", step_accept },
+	{ "accept0", step_accept0 },
+	{ "recv", step_recv },
+	{ "close", step_close },
+	{ "drop", step_drop },
+	{ NULL, NULL },
+};
+
+/* The step's function and its argument, or NULL. */
+static step_fn
+find_step(const struct step *table, const char *word, const char **arg)
+{
+	for (; table->name != NULL; table++) {
+		size_t n = strlen(table->name);
+
+		if (table->name[n - 1] == '=' ? strncmp(word, table->name, n) == 0 :
+		    strcmp(word, table->name) == 0) {
+			*arg = word + n;
+			return table->fn;
+		}
+	}
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	self = argv[0];
 	for (int i = 1; i < argc; i++) {
-		const char *step = argv[i];
+		const char *arg = NULL;
+		step_fn fn;
 
-		if (strcmp(step, "tcp4") == 0)
-			make_socket(AF_INET, SOCK_STREAM, 0);
-		else if (strcmp(step, "tcp6") == 0)
-			make_socket(AF_INET6, SOCK_STREAM, 0);
-		else if (strcmp(step, "tcp6only") == 0)
-			make_socket(AF_INET6, SOCK_STREAM, 1);
-		else if (strcmp(step, "udp4") == 0)
-			make_socket(AF_INET, SOCK_DGRAM, 0);
-		else if (strcmp(step, "udp6") == 0)
-			make_socket(AF_INET6, SOCK_DGRAM, 0);
-		else if (strcmp(step, "unix") == 0)
-			make_socket(AF_UNIX, SOCK_STREAM, 0);
-		else if (strncmp(step, "bind=", 5) == 0)
-			do_bind(step + 5);
-		else if (strncmp(step, "dlbind=", 7) == 0)
-			do_dlopen_bind(step + 7);
-		else if (strcmp(step, "name") == 0)
-			print_name("name", current);
-		else if (strncmp(step, "short=", 6) == 0)
-			do_short_name(atoi(step + 6));
-		else if (strcmp(step, "dups") == 0)
-			do_dups();
-		else if (strcmp(step, "fork") == 0)
-			do_fork();
-		else if (strncmp(step, "forkbind=", 9) == 0)
-			do_fork_bind(step + 9);
-		else if (strcmp(step, "exec") == 0)
-			do_exec(argv[0]);
-		else if (strncmp(step, "adopt=", 6) == 0)
-			current = atoi(step + 6);
-		else if (strcmp(step, "mark") == 0)
-			(void)getppid();	/* where a trace starts */
-		else if (strcmp(step, "fd") == 0)
-			printf("fd=%d\n", current);
-		else if (strcmp(step, "accept4nb") == 0)
-			do_accept(2);
-		else if (strncmp(step, "badinput=", 9) == 0)
-			bad_input(atoi(step + 9));
-		else if (strncmp(step, "bindro=", 7) == 0)
-			do_bind_readonly(step + 7);
-		else if (strcmp(step, "nulllen") == 0)
-			do_null_length();
-		else if (strcmp(step, "listen") == 0)
-			printf("listen ret=%d\n", listen(current, 16));
-		else if (strcmp(step, "ready") == 0)
-			printf("ready\n");
-		else if (strcmp(step, "accept") == 0)
-			do_accept(1);
-		else if (strcmp(step, "accept0") == 0)
-			do_accept(0);
-		else if (strcmp(step, "recv") == 0)
-			do_recv();
-		else if (strcmp(step, "close") == 0)
-			printf("close ret=%d\n", close(current));
-		else if (strcmp(step, "drop") == 0)
-			printf("drop ret=%d\n", setresgid(65534, 65534, 65534) |
-			    setresuid(65534, 65534, 65534));
-		else {
-			printf("unknown step %s\n", step);
+		if ((fn = find_step(core_steps, argv[i], &arg)) != NULL ||
+		    (fn = find_step(hostile_steps, argv[i], &arg)) != NULL)
+			fn(arg);
+		else if (!step_socket(argv[i])) {
+			printf("unknown step %s\n", argv[i]);
 			return 2;
 		}
 	}

@@ -24,6 +24,18 @@ Test(format, directives_match_snprintf)
 	cr_assert_str_eq(ours, "-2147483648");
 }
 
+Test(format, strings_escape_control_characters)
+{
+	char buf[64];
+
+	cr_assert_eq(format(buf, sizeof(buf), "[%s]", "a\nb\rc\td\x1b\x7f\xc3\xa9"),
+	    strlen("[a\\nb\\rc\\td\\x1b\\x7f\xc3\xa9]"));
+	cr_assert_str_eq(buf, "[a\\nb\\rc\\td\\x1b\\x7f\xc3\xa9]");
+	/* The precision counts characters of the value, not of the output. */
+	format(buf, sizeof(buf), "%.2s|", "\n\nxyz");
+	cr_assert_str_eq(buf, "\\n\\n|");
+}
+
 Test(format, truncates_like_snprintf_and_counts_everything)
 {
 	char buf[8];

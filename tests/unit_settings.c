@@ -37,6 +37,33 @@ Test(settings, blank_values_mean_the_defaults)
 	cr_assert_eq(map_target(&s.map, 80), 8080);
 }
 
+/* YAML block scalars (value: |) keep a trailing newline; CRLF files a CR. */
+Test(settings, newlines_around_values_are_blanks)
+{
+	cr_assert_eq(parse("80:9080\n", "always\r\n", "\n2\n", "loopback\n"),
+	    0, "%s", err);
+	cr_assert_eq(map_target(&s.map, 80), 9080);
+	cr_assert_eq(s.mode, MODE_ALWAYS);
+	cr_assert_eq(s.log_level, 2);
+	cr_assert_eq(s.connect_loopback, 1);
+	cr_assert_eq(parse(" 80 : 9080 ,\n443:9443\r", NULL, "\n", NULL), 0,
+	    "%s", err);
+	cr_assert_eq(map_target(&s.map, 443), 9443);
+	cr_assert_eq(s.log_level, 1);
+}
+
+/* The message stays one line, whatever the value holds. */
+Test(settings, control_characters_in_a_bad_value_are_escaped)
+{
+	cr_assert_eq(parse("80:8080\n\n443", NULL, NULL, NULL), -1);
+	cr_assert_str_eq(err, "PORTREMAP_MAP: \"80:8080\\n\\n443\": target "
+	    "must be a port 1024-65535");
+	cr_assert_eq(parse(NULL, "au\tto\x7f\x01", NULL, NULL), -1);
+	cr_assert_str_eq(err, "PORTREMAP_MODE: \"au\\tto\\x7f\\x01\": "
+	    "expected auto, always, fallback or off");
+	cr_assert_null(strchr(err, '\n'));
+}
+
 Test(settings, a_given_map_replaces_the_default)
 {
 	cr_assert_eq(parse("22:2222", NULL, NULL, NULL), 0);
@@ -150,10 +177,11 @@ Test(settings, a_bad_connect_value_is_named_and_disables_the_library)
 	}
 }
 
-Test(decide, auto_remaps_only_without_the_capability)
+/* With it, the kernel settles whether it reaches the network namespace. */
+Test(decide, auto_remaps_without_the_capability_and_asks_the_kernel_with_it)
 {
 	cr_assert_eq(decide(MODE_AUTO, 0), ACTION_REMAP);
-	cr_assert_eq(decide(MODE_AUTO, 1), ACTION_KEEP);
+	cr_assert_eq(decide(MODE_AUTO, 1), ACTION_TRY_FIRST);
 }
 
 Test(decide, always_remaps_everyone)
