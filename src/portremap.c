@@ -10,6 +10,12 @@
  * shell. The settings are checked here with the library's own parser.
  */
 #define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -161,12 +167,79 @@ unprivileged_port_start(void)
 	return start;
 }
 
+/*
+ * Would the kernel let this thread bind port, here? Asked without taking
+ * it: the kernel checks the port before it checks whether the socket is
+ * bound already, so a socket bound to port 0 answers EACCES or EINVAL. The
+ * system call is made directly: this program may run under the library.
+ */
+static int
+kernel_allows(unsigned port)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	int fd, refused = 0;
+
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return 1;
+	if (syscall(SYS_bind, fd, (struct sockaddr *)&in, sizeof(in)) == 0) {
+		in.sin_port = htons((uint16_t)port);
+		refused = syscall(SYS_bind, fd, (struct sockaddr *)&in,
+		    sizeof(in)) != 0 && errno == EACCES;
+	}
+	close(fd);
+	return !refused;
+}
+
+static unsigned
+lowest_source(const struct port_map *m)
+{
+	unsigned low = SOURCE_MAX;
+
+	for (unsigned i = 0; i < m->count; i++)
+		if (m->entry[i].lo < low)
+			low = m->entry[i].lo;
+	return low;
+}
+
+/*
+ * What auto and fallback would each do here, whatever the mode: the
+ * namespace's ip_unprivileged_port_start changes one and not the other.
+ */
+static void
+print_modes(const struct port_map *m, unsigned uid, int capable)
+{
+	int start = unprivileged_port_start();
+	unsigned port = lowest_source(m);
+	int allowed = kernel_allows(port);
+
+	printf("ip_unprivileged_port_start: %d (this network namespace)%s\n",
+	    start, start <= 1 ? ": the kernel lets every user bind every port" :
+	    "");
+	if (!capable)
+		printf("auto would remap: uid %u lacks CAP_NET_BIND_SERVICE%s\n",
+		    uid, (int)port >= start ? "; auto does not look at "
+		    "ip_unprivileged_port_start, so mapped ports still move to "
+		    "their targets, where the .NET 8 images listen" : "");
+	else if (allowed)
+		printf("auto would keep the ports: uid %u has "
+		    "CAP_NET_BIND_SERVICE\n", uid);
+	else
+		printf("auto would remap: uid %u has CAP_NET_BIND_SERVICE, but "
+		    "not in this network namespace\n", uid);
+	if (allowed)
+		printf("fallback would keep the ports: the kernel lets uid %u "
+		    "bind port %u\n", uid, port);
+	else
+		printf("fallback would remap: the kernel refuses port %u to uid "
+		    "%u\n", port, uid);
+}
+
 /* What a bind on a mapped port would do here, and why. */
 static void
-print_verdict(const struct settings *s)
+print_verdict(const struct settings *s, unsigned uid, int capable)
 {
-	unsigned uid = (unsigned)geteuid();
-	int capable = has_bind_capability();
+	int allowed = kernel_allows(lowest_source(&s->map));
 
 	switch (s->mode) {
 	case MODE_OFF:
@@ -177,22 +250,26 @@ print_verdict(const struct settings *s)
 		    "remapped\n");
 		break;
 	case MODE_AUTO:
-		if (capable)
+		if (capable && allowed)
 			printf("verdict: uid %u has CAP_NET_BIND_SERVICE: binds "
 			    "keep their ports\n", uid);
+		else if (capable)
+			printf("verdict: uid %u lacks CAP_NET_BIND_SERVICE in "
+			    "this network namespace: binds on mapped ports are "
+			    "remapped\n", uid);
 		else
 			printf("verdict: uid %u lacks CAP_NET_BIND_SERVICE: "
 			    "binds on mapped ports are remapped\n", uid);
 		break;
 	case MODE_FALLBACK:
-		if (capable || unprivileged_port_start() <= 1)
+		if (allowed)
 			printf("verdict: mode fallback: the kernel lets uid %u "
 			    "bind privileged ports, so binds keep their "
 			    "ports\n", uid);
 		else
-			printf("verdict: mode fallback: binds below port %d are "
-			    "refused to uid %u, so those on mapped ports are "
-			    "remapped\n", unprivileged_port_start(), uid);
+			printf("verdict: mode fallback: the kernel refuses "
+			    "privileged ports to uid %u, so binds on mapped "
+			    "ports are remapped\n", uid);
 		break;
 	}
 }
@@ -202,6 +279,8 @@ check(const struct settings *s)
 {
 	const char *how, *library = find_library(&how);
 	const char *map = getenv("PORTREMAP_MAP");
+	unsigned uid = (unsigned)geteuid();
+	int capable = has_bind_capability();
 
 	printf("library: %s (%s)%s\n", library, how,
 	    access(library, R_OK) == 0 ? "" : " - not found or not readable");
@@ -213,7 +292,8 @@ check(const struct settings *s)
 	printf("log: %d\n", s->log_level);
 	printf("connect: %s\n", s->connect_loopback ? "loopback (connections "
 	    "to a mapped port on this host go to its target)" : "off");
-	print_verdict(s);
+	print_modes(&s->map, uid, capable);
+	print_verdict(s, uid, capable);
 	return 0;
 }
 
