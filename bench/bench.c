@@ -26,28 +26,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 #define BENCH_PORT	80
-
-static struct sockaddr_in
-loopback(unsigned port)
-{
-	struct sockaddr_in in = { .sin_family = AF_INET,
-	    .sin_port = htons((uint16_t)port) };
-
-	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return in;
-}
 
 static int
 tcp_socket(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	int fd = reusable_tcp_socket();
 
 	if (fd < 0) {
 		perror("bench: socket");
 		exit(1);
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	return fd;
 }
 
@@ -70,18 +61,11 @@ client_socket(void)
 static int
 listener(unsigned port)
 {
-	struct sockaddr_in in = loopback(port);
-	int fd = tcp_socket();
+	int fd;
 
-	if (bind(fd, (struct sockaddr *)&in, sizeof(in)) != 0) {
-		in = loopback(8080);
-		if (bind(fd, (struct sockaddr *)&in, sizeof(in)) != 0) {
-			perror("bench: bind");
-			exit(1);
-		}
-	}
-	if (listen(fd, 128) != 0) {
-		perror("bench: listen");
+	if ((fd = loopback_listener(port, 128)) < 0 &&
+	    (fd = loopback_listener(8080, 128)) < 0) {
+		perror("bench: bind/listen");
 		exit(1);
 	}
 	return fd;

@@ -9,7 +9,15 @@
 
 #include <errno.h>
 
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
+#include "init.h"
+#include "decide.h"
+#include "sockaddr.h"
+#include "format.h"
+#include "marks.h"
+#include "real.h"
+#include "log.h"
 #include "sys.h"
 
 #define ENDPOINT_MAX	64

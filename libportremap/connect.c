@@ -12,7 +12,15 @@
 
 #include <errno.h>
 
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
+#include "init.h"
+#include "decide.h"
+#include "sockaddr.h"
+#include "format.h"
+#include "marks.h"
+#include "real.h"
+#include "log.h"
 
 static int connect_first(int, const struct sockaddr *, socklen_t);
 static int getpeername_first(int, struct sockaddr *, socklen_t *);

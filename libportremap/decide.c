@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "portremap.h"
+#include "decide.h"
 #include "sys.h"
 
 #define CAP_VERSION_3		0x20080522

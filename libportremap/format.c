@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "portremap.h"
+#include "sockaddr.h"
+#include "format.h"
 
 struct out {
 	char	*buf;

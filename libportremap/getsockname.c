@@ -12,7 +12,13 @@
 
 #include <netinet/in.h>
 
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
+#include "init.h"
+#include "sockaddr.h"
+#include "marks.h"
+#include "real.h"
+#include "log.h"
 
 static int getsockname_first(int, struct sockaddr *, socklen_t *);
 
@@ -128,8 +134,6 @@ getsockname_unsure(int fd, struct sockaddr *addr, uint32_t entry)
 PR_EXPORT int
 getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	/* Only the rare path needs fd after the call: a stack slot will do. */
-	volatile int fd_kept = fd;
 	getname_fn next;
 	uint32_t entry;
 	uint16_t raw;
@@ -146,7 +150,7 @@ getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 	if ((sockaddr_family(addr) & ~8U) != AF_INET)
 		return 0;
 	if (PR_UNLIKELY((uint8_t)entry != MARK_REMAPPED))
-		return getsockname_unsure(fd_kept, addr, entry);
+		return getsockname_unsure(fd, addr, entry);
 	raw = (uint16_t)(entry >> SOURCE_SHIFT);
 	__builtin_memcpy((char *)addr + 2, &raw, sizeof(raw));
 	return 0;

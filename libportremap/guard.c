@@ -5,7 +5,6 @@
  */
 #include <signal.h>
 
-#include "portremap.h"
 #include "sys.h"
 
 void __stack_chk_fail(void) __attribute__((noreturn));

@@ -13,7 +13,12 @@
  * settings; a child forked during a publication takes it over, since the
  * publisher is not in the child.
  */
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
+#include "init.h"
+#include "marks.h"
+#include "real.h"
+#include "log.h"
 #include "sys.h"
 
 struct settings pr_published_settings;

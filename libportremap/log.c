@@ -17,7 +17,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "portremap.h"
+#include "format.h"
+#include "log.h"
 #include "sys.h"
 
 #define LINE_MAX_LEN	512

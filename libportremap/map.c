@@ -3,7 +3,8 @@
  * Parsing is strict (every number range-checked, nothing trailing) so that
  * a typo is reported rather than half-applied.
  */
-#include "portremap.h"
+#include "map.h"
+#include "format.h"
 
 struct cursor {
 	const char	*p;
@@ -17,6 +18,9 @@ skip_blanks(struct cursor *c)
 		c->p++;
 }
 
+#define NOT_A_NUMBER	(-1)
+#define TOO_LARGE	(-2)
+
 /* Digits only: no sign, no blanks inside, at most 65535. */
 static int
 read_number(struct cursor *c, unsigned *value)
@@ -27,11 +31,11 @@ read_number(struct cursor *c, unsigned *value)
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
 		v = v * 10 + (unsigned)(*c->p - '0');
 		if (v > 65535)
-			return -1;
+			return TOO_LARGE;
 		c->p++;
 	}
 	if (c->p == start)
-		return -1;
+		return NOT_A_NUMBER;
 	*value = v;
 	return 0;
 }
@@ -72,14 +76,14 @@ parse_entry(const char *tok, size_t len, struct map_entry *e, char *err,
 	if (find_char(tok, tok + len, ':') == NULL)
 		return fail(err, errlen, tok, len,
 		    "expected FROM:TO or LO-HI:+OFFSET");
-	if (read_number(&c, &lo) == -1 || lo < 1 || lo > SOURCE_MAX)
+	if (read_number(&c, &lo) != 0 || lo < 1 || lo > SOURCE_MAX)
 		return fail(err, errlen, tok, len, "source must be a port 1-1023");
 	hi = lo;
 	skip_blanks(&c);
 	if (c.p < c.end && *c.p == '-') {
 		c.p++;
 		skip_blanks(&c);
-		if (read_number(&c, &hi) == -1 || hi < 1 || hi > SOURCE_MAX)
+		if (read_number(&c, &hi) != 0 || hi < 1 || hi > SOURCE_MAX)
 			return fail(err, errlen, tok, len,
 			    "source must be a port 1-1023");
 		if (hi < lo)
@@ -94,8 +98,13 @@ parse_entry(const char *tok, size_t len, struct map_entry *e, char *err,
 	c.p++;
 	skip_blanks(&c);
 	if (c.p < c.end && *c.p == '+') {
+		int got;
+
 		c.p++;
-		if (read_number(&c, &target) == -1)
+		if ((got = read_number(&c, &target)) == TOO_LARGE)
+			return fail(err, errlen, tok, len,
+			    "targets must be ports 1024-65535");
+		if (got == NOT_A_NUMBER)
 			return fail(err, errlen, tok, len,
 			    "offset must be a number");
 		skip_blanks(&c);
@@ -107,7 +116,7 @@ parse_entry(const char *tok, size_t len, struct map_entry *e, char *err,
 			    "targets must be ports 1024-65535");
 		target += lo;
 	} else {
-		if (read_number(&c, &target) == -1 || target < TARGET_MIN)
+		if (read_number(&c, &target) != 0 || target < TARGET_MIN)
 			return fail(err, errlen, tok, len,
 			    "target must be a port 1024-65535");
 		skip_blanks(&c);

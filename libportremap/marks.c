@@ -19,7 +19,8 @@
 
 #include <netinet/in.h>
 
-#include "portremap.h"
+#include "map.h"
+#include "marks.h"
 #include "sys.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT

@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <stddef.h>
 
-#include "portremap.h"
+#include "real.h"
 #include "sys.h"
 
 /*

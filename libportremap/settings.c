@@ -8,7 +8,9 @@
 
 #include <stdlib.h>
 
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
+#include "format.h"
 
 static const char *
 trim(const char *s, size_t *len)

@@ -3,7 +3,7 @@
 
 #include <netinet/in.h>
 
-#include "portremap.h"
+#include "sockaddr.h"
 
 /* The kernel's shortest accepted IPv6 address (RFC 2133, no scope id). */
 #define SIN6_MIN_LEN	24

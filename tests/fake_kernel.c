@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "portremap.h"
+#include "real.h"
 #include "fake_kernel.h"
 
 struct fake_kernel fake;

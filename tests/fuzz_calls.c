@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
+#include "init.h"
+#include "sockaddr.h"
 #include "fake_kernel.h"
 
 int LLVMFuzzerInitialize(int *, char ***);

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

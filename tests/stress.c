@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 #define THREADS	8
 #define ROUNDS	150
 
@@ -43,29 +45,15 @@ port_of(int fd)
 	return ntohs(in.sin_port);
 }
 
-static struct sockaddr_in
-loopback(unsigned port)
-{
-	struct sockaddr_in in = { .sin_family = AF_INET,
-	    .sin_port = htons((uint16_t)port) };
-
-	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return in;
-}
-
 static int
 listener(unsigned port)
 {
-	struct sockaddr_in in = loopback(port);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	int fd = loopback_listener(port, 64);
 
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&in, sizeof(in)) != 0 ||
-	    listen(fd, 64) != 0) {
+	if (fd < 0) {
 		fprintf(stderr, "stress: bind/listen %u: %s\n", port,
 		    strerror(errno));
 		__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
-		return -1;
 	}
 	return fd;
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "portremap.h"
+#include "format.h"
 
 Test(format, directives_match_snprintf)
 {

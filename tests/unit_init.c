@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
+#include "init.h"
+#include "marks.h"
 
 /* The constructor ran when the test program was loaded. */
 Test(init, the_settings_are_published_at_load)

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "portremap.h"
+#include "map.h"
 
 static struct port_map map;
 static char err[ERR_MAX];
@@ -120,6 +120,10 @@ Test(map, offsets_must_land_on_unprivileged_ports)
 	parse_bad("1-1023:+1022", "\"1-1023:+1022\": targets must be ports 1024-65535");
 	parse_bad("1-1023:+64513", "\"1-1023:+64513\": targets must be ports 1024-65535");
 	parse_bad("80:+x", "\"80:+x\": offset must be a number");
+	/* A number, only too large: the range is what is wrong. */
+	parse_bad("1-1023:+70000", "\"1-1023:+70000\": targets must be ports "
+	    "1024-65535");
+	parse_bad("80:+65536", "\"80:+65536\": targets must be ports 1024-65535");
 	parse_bad("80:+", "\"80:+\": offset must be a number");
 	parse_bad("80:+8000x", "\"80:+8000x\": offset must be a number");
 }

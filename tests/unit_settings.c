@@ -5,7 +5,9 @@
 
 #include <unistd.h>
 
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
+#include "decide.h"
 
 static struct settings s;
 static char err[ERR_MAX];

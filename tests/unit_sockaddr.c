@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "portremap.h"
+#include "sockaddr.h"
 
 static struct sockaddr_in
 v4(const char *host, unsigned port)
