@@ -33,9 +33,10 @@ LIB_HDRS = $(wildcard libportremap/*.h)
 LIBRARY = $(BUILD)/libportremap.so
 TOOL = $(BUILD)/portremap
 
-# Pure logic, linked straight into the unit tests.
-PURE_OBJS = $(addprefix $(BUILD)/obj/,map.o settings.o decide.o sockaddr.o \
-	    format.o log.o marks.o)
+# The pure logic: parsing, decisions, addresses and text. The unit tests,
+# the command and the settings fuzzer link it as it is.
+CORE = settings map format decide sockaddr
+CORE_OBJS = $(CORE:%=$(BUILD)/obj/%.o)
 
 TEST_CFLAGS = $(BASE_CFLAGS) -Ilibportremap -Itests
 TEST_LIBS = -lcriterion
@@ -72,16 +73,13 @@ $(BUILD)/config.h: FORCE
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
 
 # The command checks settings with the library's own parser.
-TOOL_OBJS = $(addprefix $(BUILD)/obj/,settings.o map.o format.o log.o \
-	    marks.o decide.o sockaddr.o)
-
-$(TOOL): src/portremap.c $(TOOL_OBJS) $(BUILD)/config.h $(LIB_HDRS) $(BUILD)/toolchain
+$(TOOL): src/portremap.c $(CORE_OBJS) $(BUILD)/config.h $(LIB_HDRS) $(BUILD)/toolchain
 	$(CC) $(BASE_CFLAGS) -Ilibportremap -I$(BUILD) -o $@ src/portremap.c \
-	    $(TOOL_OBJS)
+	    $(CORE_OBJS)
 
-$(BUILD)/tests/unit_%: tests/unit_%.c $(PURE_OBJS) $(LIB_HDRS) | criterion
+$(BUILD)/tests/unit_%: tests/unit_%.c $(CORE_OBJS) $(LIB_HDRS) | criterion
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(PURE_OBJS) $(TEST_LIBS)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(CORE_OBJS) $(TEST_LIBS)
 
 # Initialisation needs the whole library, constructor included.
 $(BUILD)/tests/unit_init: tests/unit_init.c $(LIB_OBJS) $(LIB_HDRS) | criterion
@@ -99,9 +97,9 @@ $(BUILD)/tests/probe: $(PROBE_SRCS) tests/probe.h $(BUILD)/toolchain
 	$(CC) $(BASE_CFLAGS) -pthread -o $@ $(PROBE_SRCS) -ldl
 
 # STRESS_OBJS links the library in, for ThreadSanitizer.
-$(BUILD)/tests/stress: tests/stress.c $(STRESS_OBJS) $(BUILD)/toolchain
+$(BUILD)/tests/stress: tests/stress.c tests/loopback.h $(STRESS_OBJS) $(BUILD)/toolchain
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -pthread -o $@ $< $(STRESS_OBJS) $(if $(STRESS_OBJS),$(LIB_LIBS))
+	$(CC) $(BASE_CFLAGS) -Itests -pthread -o $@ $< $(STRESS_OBJS) $(if $(STRESS_OBJS),$(LIB_LIBS))
 
 # The probe with the library linked in, to be made setgid: the loader
 # ignores LD_PRELOAD there, so this is how the library meets AT_SECURE.
@@ -129,8 +127,17 @@ criterion:
 		fi; \
 	fi
 
+# Each suite leaves a TAP report (every skip with its reason) in REPORTS,
+# and each shell check its output, for make check's verdict.
+REPORTS = $(BUILD)/reports
+CHECK_PARTS = $(notdir $(UNIT_TESTS) $(INTEGRATION_TESTS)) library install \
+	      examples
+
 unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do $$t --jobs $(CRITERION_JOBS); done
+	@mkdir -p $(REPORTS); status=0; for t in $(UNIT_TESTS); do \
+		$$t --jobs $(CRITERION_JOBS) --tap=$(REPORTS)/$${t##*/}.tap || \
+		    status=1; \
+	done; exit $$status
 
 # The unprivileged test user may not be able to read the checkout, so the
 # library and helpers are staged in a world-readable temporary folder.
@@ -155,9 +162,10 @@ integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS) $(ASPNET_APP)
 	    export PORTREMAP_TEST_DOTNET=$$(sh tests/stage-dotnet.sh \
 	    $(DOTNET) "$$stage"); fi; \
 	chmod 755 "$$stage" "$$stage"/*; \
-	for t in $(INTEGRATION_TESTS); do \
-		PORTREMAP_TEST_STAGE="$$stage" $$t --jobs $(CRITERION_JOBS); \
-	done
+	mkdir -p $(REPORTS); status=0; for t in $(INTEGRATION_TESTS); do \
+		PORTREMAP_TEST_STAGE="$$stage" $$t --jobs $(CRITERION_JOBS) \
+		    --tap=$(REPORTS)/$${t##*/}.tap || status=1; \
+	done; exit $$status
 
 # The whole suite with the library (and everything else) built with
 # AddressSanitizer and UndefinedBehaviorSanitizer, whose runtime must be
@@ -176,16 +184,26 @@ check-sanitizers: | criterion
 	PORTREMAP_MAP=690-697:+20000 PORTREMAP_MODE=always PORTREMAP_LOG=0 \
 	    TSAN_OPTIONS=halt_on_error=1 $(BUILD)/tsan/tests/stress 690 20000
 
+# run-logged NAME COMMAND...: run it, keep its output as NAME.log, show it.
+RUN_LOGGED = sh tests/run-logged.sh $(REPORTS)
+
 check-library: $(LIBRARY)
-	@sh tests/check-library.sh $(LIBRARY) libportremap/libportremap.map
+	@$(RUN_LOGGED) library sh tests/check-library.sh $(LIBRARY) \
+	    libportremap/libportremap.map
 
 check-install:
-	@sh tests/install.sh $(MAKE)
+	@$(RUN_LOGGED) install sh tests/install.sh $(MAKE)
 
-check-examples:
-	@sh tests/examples.sh
+check-examples: $(LIBRARY) $(BUILD)/examples/port80-server
+	@$(RUN_LOGGED) examples env BUILD=$(BUILD) sh tests/examples.sh
 
-check: unit integration check-library check-install check-examples
+# Every part runs, even after a failure (-k); then one verdict, with each
+# skip and its reason. A part that could not run counts as failed.
+check: | criterion
+	@rm -rf $(REPORTS)
+	@$(MAKE) --no-print-directory -k unit integration check-library \
+	    check-install check-examples || true
+	@sh tests/summary.sh $(REPORTS) $(CHECK_PARTS)
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/toolchain
 	@mkdir -p $(@D)
@@ -216,12 +234,10 @@ FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARNINGS) \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      -Ilibportremap -Itests
-FUZZ_SETTINGS_SRCS = tests/fuzz_settings.c $(addprefix libportremap/,map.c \
-		     settings.c log.c format.c marks.c)
+FUZZ_SETTINGS_SRCS = tests/fuzz_settings.c $(CORE:%=libportremap/%.c)
+# The whole library, with a fake kernel for the next definitions.
 FUZZ_CALLS_SRCS = tests/fuzz_calls.c tests/fake_kernel.c \
-		  $(addprefix libportremap/,bind.c getsockname.c connect.c \
-		  init.c marks.c settings.c map.c decide.c sockaddr.c format.c \
-		  log.c)
+		  $(filter-out libportremap/real.c libportremap/guard.c,$(LIB_SRCS))
 
 $(BUILD)/fuzz/settings: $(FUZZ_SETTINGS_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -243,9 +259,9 @@ fuzz: $(BUILD)/fuzz/settings $(BUILD)/fuzz/calls
 		    $(BUILD)/fuzz/$$target.log; \
 	done
 
-$(BUILD)/bench/bench: bench/bench.c $(BUILD)/toolchain
+$(BUILD)/bench/bench: bench/bench.c tests/loopback.h $(BUILD)/toolchain
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -o $@ $<
+	$(CC) $(BASE_CFLAGS) -Itests -o $@ $<
 
 bench: $(LIBRARY) $(BUILD)/bench/bench
 	@sh bench/run.sh $(BUILD)
