@@ -55,6 +55,14 @@ require_root(void)
 }
 
 static void
+require_root_for_namespaces(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root: it runs in a network namespace of its "
+		    "own");
+}
+
+static void
 become_unprivileged(void)
 {
 	if (geteuid() != 0)
@@ -214,7 +222,7 @@ void
 proc_start_netns(struct proc *p, enum who who, const char *const sysctls[],
     const char *const env[], const char *const argv[])
 {
-	require_root();
+	require_root_for_namespaces();
 	start(p, who, sysctls != NULL ? sysctls : NO_ENV, env, argv);
 }
 
@@ -306,6 +314,19 @@ has_prefix_line(const char *buf, const char *prefix)
 		line = nl + 1;
 	}
 	return 0;
+}
+
+void
+proc_start_ready(struct proc *p, enum who who, const char *const env[],
+    const char *const argv[], const char *ready)
+{
+	proc_start(p, who, env, argv);
+	if (!proc_wait_for(p, ready)) {
+		proc_stop(p);
+		cr_assert_fail("%s never printed \"%s\" (status %d)\nstdout:\n%s\n"
+		    "stderr:\n%s", argv[0], ready, p->status, p->outbuf,
+		    p->errbuf);
+	}
 }
 
 int
@@ -511,6 +532,22 @@ expect_out(const struct proc *p, const char *line)
 {
 	cr_assert(has_line(p->outbuf, line), "missing \"%s\" in stdout:\n%s\n"
 	    "stderr:\n%s", line, p->outbuf, p->errbuf);
+}
+
+void
+expect_err(const struct proc *p, const char *line)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "portremap[%d]: %s", (int)p->pid, line);
+	cr_assert(has_line(p->errbuf, want), "missing \"%s\" in stderr:\n%s",
+	    want, p->errbuf);
+}
+
+void
+expect_stderr_is(const struct proc *p, const char *text)
+{
+	cr_assert_str_eq(p->errbuf, text);
 }
 
 void

@@ -53,6 +53,12 @@ void proc_start(struct proc *, enum who, const char *const env[],
  */
 void proc_start_netns(struct proc *, enum who, const char *const sysctls[],
     const char *const env[], const char *const argv[]);
+/*
+ * proc_start(), then wait for a stdout line starting with ready; when it
+ * never comes, the program is stopped and the test fails with its output.
+ */
+void proc_start_ready(struct proc *, enum who, const char *const env[],
+    const char *const argv[], const char *ready);
 /* Read until stdout has a line starting with prefix; 0 when it never came. */
 int proc_wait_for(struct proc *, const char *prefix);
 /* Read everything left and reap the process. */
@@ -79,6 +85,10 @@ int udp_exchange(const char *host, unsigned port, char *reply, size_t len);
 
 /* Assertions on what a finished process printed. */
 void expect_out(const struct proc *, const char *line);
+/* A line of the library's on stderr, after its "portremap[PID]: " prefix. */
+void expect_err(const struct proc *, const char *line);
+/* stderr must be exactly text. */
+void expect_stderr_is(const struct proc *, const char *text);
 /* The library's line for a remap in auto mode, as the unprivileged user. */
 void expect_remap_logged(const struct proc *, const char *from,
     const char *to);

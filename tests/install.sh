@@ -53,9 +53,13 @@ for f in lib64/libportremap.so sbin/portremap man/man1/portremap.1 \
 	[ -f "$dest/opt/portremap/$f" ]
 	ok $? "$dest/opt/portremap/$f is installed"
 done
-"$dest/opt/portremap/sbin/portremap" --check | grep -q \
-    "^library: /opt/portremap/lib64/libportremap.so (installed)"
+out=$("$dest/opt/portremap/sbin/portremap" --check 2>/dev/null)
+status=$?
+echo "$out" | grep -q \
+    "^library: /opt/portremap/lib64/libportremap.so (installed) - not found"
 ok $? "the command looks for the library where it will be, not in DESTDIR"
+[ "$status" = 126 ]
+ok $? "and --check fails while nothing is there (status $status)"
 $make -s BUILD="$tmp/build" DESTDIR="$dest" PREFIX=/opt/portremap \
     LIBDIR=/opt/portremap/lib64 BINDIR=/opt/portremap/sbin \
     MANDIR=/opt/portremap/man uninstall >"$tmp/log" 2>&1

@@ -239,6 +239,22 @@ Test(command, bad_settings_get_the_library_s_message_and_status_2)
 	    "expected auto, always, fallback or off\n");
 }
 
+/* A check that finds no library cannot pass: status 126, as a run would. */
+Test(command, check_fails_when_the_library_is_missing)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV(NO_PRELOAD,
+	    "PORTREMAP_LIBRARY=/nonexistent/libportremap.so"),
+	    ARGV(staged("portremap"), "--check"));
+	cr_assert_eq(p.status, 126, "status %d", p.status);
+	expect_out(&p, "library: /nonexistent/libportremap.so (from "
+	    "PORTREMAP_LIBRARY) - not found or not readable");
+	cr_assert_str_eq(p.errbuf, "portremap: cannot read the library "
+	    "/nonexistent/libportremap.so (from PORTREMAP_LIBRARY); set "
+	    "PORTREMAP_LIBRARY\n");
+}
+
 Test(command, portremap_library_chooses_the_library)
 {
 	struct proc p;

@@ -27,12 +27,8 @@ start_server(struct proc *p, const char *map)
 
 	snprintf(port, sizeof(port), "%.*s", (int)(colon - map - 14),
 	    map + 14);
-	proc_start(p, UNPRIVILEGED, ENV(map), ARGV("/usr/bin/python3", "-u",
-	    "-m", "http.server", "--bind", "::", port));
-	if (!proc_wait_for(p, "Serving HTTP")) {
-		proc_stop(p);
-		cr_assert_fail("no server\n%s\n%s", p->outbuf, p->errbuf);
-	}
+	proc_start_ready(p, UNPRIVILEGED, ENV(map), ARGV("/usr/bin/python3",
+	    "-u", "-m", "http.server", "--bind", "::", port), "Serving HTTP");
 }
 
 static const char client_py[] =
@@ -133,10 +129,9 @@ Test(connect, connected_udp)
 {
 	struct proc server, client;
 
-	proc_start(&server, UNPRIVILEGED, ENV("PORTREMAP_MAP=724:20724"),
+	proc_start_ready(&server, UNPRIVILEGED, ENV("PORTREMAP_MAP=724:20724"),
 	    ARGV(staged("probe"), "udp4", "bind=127.0.0.1:724", "ready",
-	    "recv"));
-	cr_assert(proc_wait_for(&server, "ready"));
+	    "recv"), "ready");
 	proc_run(&client, UNPRIVILEGED, ENV("PORTREMAP_MAP=724:20724",
 	    "PORTREMAP_CONNECT=loopback"), ARGV("/usr/bin/python3", "-c",
 	    "import socket\n"

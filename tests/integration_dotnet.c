@@ -33,13 +33,7 @@ app(void)
 	return staged("aspnetapp/aspnetapp.dll");
 }
 
-/* Start the app; 1 once Kestrel says it started, 0 if it exited first. */
-static int
-start_app(struct proc *p, const char *const env[], const char *const argv[])
-{
-	proc_start(p, UNPRIVILEGED, env, argv);
-	return proc_wait_for(p, "      Application started.");
-}
+#define STARTED	"      Application started."
 
 static void
 get_ok(const char *host, unsigned port, const char *path, const char *expect)
@@ -59,11 +53,7 @@ serves_on(const char *const env[], const char *const argv[], unsigned port,
 {
 	struct proc p;
 
-	if (!start_app(&p, env, argv)) {
-		proc_stop(&p);
-		cr_assert_fail("the app did not start\n%s\n%s", p.outbuf,
-		    p.errbuf);
-	}
+	proc_start_ready(&p, UNPRIVILEGED, env, argv, STARTED);
 	get_ok("127.0.0.1", port, "/", "hello from ASP.NET Core on port 80\n");
 	if (strstr(listening, "[::]") != NULL)
 		get_ok("::1", port, "/", "hello from ASP.NET Core on port 80\n");
@@ -77,12 +67,8 @@ Test(dotnet, aspnetcore_urls_port_80_serves_on_the_target, .timeout = 120)
 	struct proc p;
 	const char *dn = dotnet();
 
-	if (!start_app(&p, ENV(DOTNET_QUIET, "ASPNETCORE_URLS=http://+:80",
-	    "PORTREMAP_MAP=80:20901"), ARGV(dn, app()))) {
-		proc_stop(&p);
-		cr_assert_fail("the app did not start\n%s\n%s", p.outbuf,
-		    p.errbuf);
-	}
+	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET, "ASPNETCORE_URLS=http://+:80",
+	    "PORTREMAP_MAP=80:20901"), ARGV(dn, app()), STARTED);
 	get_ok("127.0.0.1", 20901, "/", "hello from ASP.NET Core on port 80\n");
 	get_ok("::1", 20901, "/", "hello from ASP.NET Core on port 80\n");
 	proc_stop(&p);
@@ -155,13 +141,9 @@ Test(dotnet, http_and_https_together, .timeout = 120)
 	    "Kestrel__Certificates__Default__Path=%s", cert);
 	snprintf(key_env, sizeof(key_env),
 	    "Kestrel__Certificates__Default__KeyPath=%s", key);
-	if (!start_app(&p, ENV(DOTNET_QUIET,
+	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
 	    "ASPNETCORE_URLS=http://+:80;https://+:443", cert_env, key_env,
-	    "PORTREMAP_MAP=80:20905,443:20906"), ARGV(dn, app()))) {
-		proc_stop(&p);
-		cr_assert_fail("the app did not start\n%s\n%s", p.outbuf,
-		    p.errbuf);
-	}
+	    "PORTREMAP_MAP=80:20905,443:20906"), ARGV(dn, app()), STARTED);
 	get_ok("127.0.0.1", 20905, "/", "hello from ASP.NET Core on port 80\n");
 	snprintf(command, sizeof(command), "curl -sk --max-time 10 "
 	    "https://127.0.0.1:20906/");
@@ -211,23 +193,15 @@ Test(dotnet, default_map_and_the_net8_default_port, .timeout = 180)
 	const char *dn = dotnet();
 	struct proc p;
 
-	if (!start_app(&p, ENV(DOTNET_QUIET, "ASPNETCORE_URLS=http://+:80"),
-	    ARGV(dn, app()))) {
-		proc_stop(&p);
-		cr_assert_fail("the app did not start\n%s\n%s", p.outbuf,
-		    p.errbuf);
-	}
+	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET, "ASPNETCORE_URLS=http://+:80"),
+	    ARGV(dn, app()), STARTED);
 	get_ok("127.0.0.1", 8080, "/Environment", "\"localPort\":80");
 	get_ok("127.0.0.1", 8080, "/Environment", "\"runtimeVersion\":\".NET");
 	proc_stop(&p);
 	expect_remap_logged(&p, "[::]:80", "[::]:8080");
 
-	if (!start_app(&p, ENV(DOTNET_QUIET, "ASPNETCORE_HTTP_PORTS=8080"),
-	    ARGV(dn, app()))) {
-		proc_stop(&p);
-		cr_assert_fail("the app did not start\n%s\n%s", p.outbuf,
-		    p.errbuf);
-	}
+	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET, "ASPNETCORE_HTTP_PORTS=8080"),
+	    ARGV(dn, app()), STARTED);
 	get_ok("127.0.0.1", 8080, "/", "hello from ASP.NET Core on port 8080\n");
 	proc_stop(&p);
 	cr_assert(has_line(p.outbuf, "      Now listening on: http://[::]:8080"),
@@ -241,13 +215,8 @@ Test(dotnet, root_keeps_port_80_in_auto_mode, .timeout = 120)
 	struct proc p;
 
 	require_root();
-	proc_start(&p, ROOT, ENV(DOTNET_QUIET, "ASPNETCORE_URLS=http://+:80"),
-	    ARGV(dn, app()));
-	if (!proc_wait_for(&p, "      Application started.")) {
-		proc_stop(&p);
-		cr_assert_fail("the app did not start\n%s\n%s", p.outbuf,
-		    p.errbuf);
-	}
+	proc_start_ready(&p, ROOT, ENV(DOTNET_QUIET,
+	    "ASPNETCORE_URLS=http://+:80"), ARGV(dn, app()), STARTED);
 	get_ok("127.0.0.1", 80, "/", "hello from ASP.NET Core on port 80\n");
 	proc_stop(&p);
 	cr_assert(strstr(p.errbuf, "portremap") == NULL, "%s", p.errbuf);

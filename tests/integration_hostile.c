@@ -44,21 +44,6 @@ has_pending(int listener)
 	return poll(&p, 1, 0) == 1;
 }
 
-static void
-expect_err(const struct proc *p, const char *line)
-{
-	char want[512];
-
-	snprintf(want, sizeof(want), "portremap[%d]: %s", (int)p->pid, line);
-	cr_assert(has_line(p->errbuf, want), "missing \"%s\" in stderr:\n%s",
-	    want, p->errbuf);
-}
-
-static void
-expect_stderr_is(const struct proc *p, const char *text)
-{
-	cr_assert_str_eq(p->errbuf, text);
-}
 
 /* 1. Diagnostics go nowhere but a real stderr. */
 

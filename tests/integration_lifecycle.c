@@ -16,11 +16,7 @@ static void
 serve_once(struct proc *p, const char *const env[], const char *const argv[],
     unsigned port)
 {
-	proc_start(p, UNPRIVILEGED, env, argv);
-	if (!proc_wait_for(p, "ready")) {
-		proc_finish(p);
-		cr_assert_fail("never ready\n%s\n%s", p->outbuf, p->errbuf);
-	}
+	proc_start_ready(p, UNPRIVILEGED, env, argv, "ready");
 	fetch_ok("127.0.0.1", port);
 	proc_finish(p);
 }

@@ -15,22 +15,6 @@
 
 #include "harness.h"
 
-/* A line of the library's on stderr, after its "portremap[PID]: " prefix. */
-static void
-expect_err(const struct proc *p, const char *line)
-{
-	char want[512];
-
-	snprintf(want, sizeof(want), "portremap[%d]: %s", (int)p->pid, line);
-	cr_assert(has_line(p->errbuf, want), "missing \"%s\" in stderr:\n%s",
-	    want, p->errbuf);
-}
-
-static void
-expect_stderr_is(const struct proc *p, const char *text)
-{
-	cr_assert_str_eq(p->errbuf, text);
-}
 
 Test(modes, auto_keeps_the_port_for_root)
 {

@@ -23,16 +23,6 @@ refused(const char *host, unsigned port)
 }
 
 static void
-wait_ready(struct proc *p)
-{
-	if (!proc_wait_for(p, "ready")) {
-		proc_finish(p);
-		cr_assert_fail("the program never got ready\nstdout:\n%s\nstderr:\n%s",
-		    p->outbuf, p->errbuf);
-	}
-}
-
-static void
 expect_silence(const struct proc *p)
 {
 	cr_assert_eq(p->errlen, 0, "stderr should be empty:\n%s", p->errbuf);
@@ -43,9 +33,8 @@ static void
 serve_tcp(struct proc *p, enum who who, const char *const env[],
     const char *sock, const char *bind, const char *host, unsigned port)
 {
-	proc_start(p, who, env, ARGV(staged("probe"), sock, bind, "name",
-	    "listen", "ready", "accept"));
-	wait_ready(p);
+	proc_start_ready(p, who, env, ARGV(staged("probe"), sock, bind, "name",
+	    "listen", "ready", "accept"), "ready");
 	fetch_ok(host, port);
 	proc_finish(p);
 	cr_assert_eq(p->status, 0, "stdout:\n%s", p->outbuf);
@@ -55,10 +44,9 @@ Test(remap, tcp4_listens_on_the_target_and_reports_the_source)
 {
 	struct proc p;
 
-	proc_start(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=601:20601"),
+	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=601:20601"),
 	    ARGV(staged("probe"), "tcp4", "bind=0.0.0.0:601", "name", "listen",
-	    "ready", "accept"));
-	wait_ready(&p);
+	    "ready", "accept"), "ready");
 	refused("127.0.0.1", 601);
 	fetch_ok("127.0.0.1", 20601);
 	proc_finish(&p);
@@ -72,10 +60,9 @@ Test(remap, dual_stack_ipv6_serves_v4_and_v6_clients)
 {
 	struct proc p;
 
-	proc_start(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=602:20602"),
+	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=602:20602"),
 	    ARGV(staged("probe"), "tcp6", "bind=[::]:602", "name", "listen",
-	    "ready", "accept", "accept"));
-	wait_ready(&p);
+	    "ready", "accept", "accept"), "ready");
 	fetch_ok("127.0.0.1", 20602);
 	fetch_ok("::1", 20602);
 	refused("::1", 602);
@@ -119,9 +106,8 @@ udp_case(const char *sock, const char *bind, const char *host,
 	char reply[64] = "";
 	int err;
 
-	proc_start(&p, UNPRIVILEGED, ENV(map), ARGV(staged("probe"), sock, bind,
-	    "name", "ready", "recv"));
-	wait_ready(&p);
+	proc_start_ready(&p, UNPRIVILEGED, ENV(map), ARGV(staged("probe"), sock, bind,
+	    "name", "ready", "recv"), "ready");
 	err = udp_exchange(host, target, reply, sizeof(reply));
 	proc_finish(&p);
 	cr_assert_eq(err, 0, "udp %s:%u: %s\n%s", host, target, strerror(err),
@@ -250,10 +236,9 @@ Test(remap, plain_accept_and_accept4_report_the_source)
 {
 	struct proc p;
 
-	proc_start(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=613:20613"),
+	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=613:20613"),
 	    ARGV(staged("probe"), "tcp4", "bind=127.0.0.1:613", "listen",
-	    "ready", "accept0", "accept"));
-	wait_ready(&p);
+	    "ready", "accept0", "accept"), "ready");
 	fetch_ok("127.0.0.1", 20613);
 	fetch_ok("127.0.0.1", 20613);
 	proc_finish(&p);
@@ -288,10 +273,9 @@ Test(remap, bind_inside_a_dlopened_library)
 
 	snprintf(step, sizeof(step), "dlbind=%s,127.0.0.1:616",
 	    staged("libbindlater.so"));
-	proc_start(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=616:20616"),
+	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=616:20616"),
 	    ARGV(staged("probe"), "tcp4", step, "name", "listen", "ready",
-	    "accept"));
-	wait_ready(&p);
+	    "accept"), "ready");
 	fetch_ok("127.0.0.1", 20616);
 	proc_finish(&p);
 	expect_out(&p, "bind ret=0");
@@ -321,9 +305,8 @@ Test(python, cpython_dual_stack_server)
 {
 	struct proc p;
 
-	proc_start(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=617:20617"),
-	    ARGV("/usr/bin/python3", "-c", python_tcp, "::", "617", "2"));
-	wait_ready(&p);
+	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=617:20617"),
+	    ARGV("/usr/bin/python3", "-c", python_tcp, "::", "617", "2"), "ready");
 	fetch_ok("127.0.0.1", 20617);
 	fetch_ok("::1", 20617);
 	proc_finish(&p);
@@ -338,9 +321,8 @@ Test(python, cpython_ipv4_server)
 {
 	struct proc p;
 
-	proc_start(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=618:20618"),
-	    ARGV("/usr/bin/python3", "-c", python_tcp, "0.0.0.0", "618", "1"));
-	wait_ready(&p);
+	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=618:20618"),
+	    ARGV("/usr/bin/python3", "-c", python_tcp, "0.0.0.0", "618", "1"), "ready");
 	fetch_ok("127.0.0.1", 20618);
 	proc_finish(&p);
 	expect_out(&p, "name port=618");
@@ -353,7 +335,7 @@ Test(python, cpython_udp)
 	char reply[64] = "";
 	int err;
 
-	proc_start(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=619:20619"),
+	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=619:20619"),
 	    ARGV("/usr/bin/python3", "-c",
 	    "import socket\n"
 	    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
@@ -362,8 +344,7 @@ Test(python, cpython_udp)
 	    "print('ready', flush=True)\n"
 	    "s.settimeout(10)\n"
 	    "data, peer = s.recvfrom(64)\n"
-	    "s.sendto(b'hello\\n', peer)\n"));
-	wait_ready(&p);
+	    "s.sendto(b'hello\\n', peer)\n"), "ready");
 	err = udp_exchange("127.0.0.1", 20619, reply, sizeof(reply));
 	proc_finish(&p);
 	cr_assert_eq(err, 0, "%s\n%s", strerror(err), p.errbuf);

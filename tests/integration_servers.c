@@ -40,12 +40,7 @@ http_server(const char *const env[], const char *const argv[], unsigned port)
 {
 	struct proc p;
 
-	proc_start(&p, UNPRIVILEGED, env, argv);
-	if (!proc_wait_for(&p, "Serving HTTP")) {
-		proc_stop(&p);
-		cr_assert_fail("http.server did not start\n%s\n%s", p.outbuf,
-		    p.errbuf);
-	}
+	proc_start_ready(&p, UNPRIVILEGED, env, argv, "Serving HTTP");
 	get_ok("127.0.0.1", port, "Directory listing");
 	get_ok("::1", port, "Directory listing");
 	proc_stop(&p);
