@@ -45,12 +45,25 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	sleep 0.2
 done
 cat "$stage/log"
+if ! grep -q listening "$stage/log"; then
+	echo "demo: the server did not start (its lines are above): is port" \
+	    "8080 taken? 'ss -ltnp sport = :8080' says by what" >&2
+	exit 1
+fi
 
 echo
 echo "== What the kernel did: the server answers on 8080, not on 80."
 for url in http://127.0.0.1:8080/ "http://[::1]:8080/" http://127.0.0.1:80/; do
 	echo "\$ fetch $url"
-	fetch "$url"
+	reply=$(fetch "$url")
+	echo "$reply"
+	# The server says its pid: the answer must be this demo's own server's.
+	case $url:$reply in
+	*:80/:*|*"(pid $pid)") ;;
+	*)	echo "demo: $url was not answered by the demo's server (pid" \
+		    "$pid): another program holds port 8080" >&2
+		exit 1 ;;
+	esac
 done
 fetch http://127.0.0.1:8080/ >/dev/null
 wait "$pid" 2>/dev/null || true

@@ -1,6 +1,7 @@
 /*
  * A tiny HTTP server hard-coded to port 80, as legacy apps are. It answers
- * with the port it believes it listens on, as getsockname() tells it.
+ * with the port it believes it listens on, as getsockname() tells it, and
+ * its pid, so that a client can tell it from any other server.
  * Usage: port80-server [REQUESTS]	(serve that many, default forever)
  */
 #define _GNU_SOURCE
@@ -58,7 +59,7 @@ main(int argc, char **argv)
 		n = snprintf(reply, sizeof(reply), "HTTP/1.0 200 OK\r\n"
 		    "Content-Type: text/plain\r\n\r\n"
 		    "hello from a server that believes it listens on port "
-		    "%u\n", local_port(c));
+		    "%u (pid %d)\n", local_port(c), (int)getpid());
 		if (write(c, reply, (size_t)n) != n)
 			perror("port80-server: write");
 		close(c);

@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "config.h"	/* PORTREMAP_VERSION, PORTREMAP_LIBDIR */
-#include "portremap.h"
+#include "map.h"
+#include "settings.h"
+#include "decide.h"
 
 #define LIBRARY_NAME	"libportremap.so"
 #define EXIT_USAGE	2
@@ -282,8 +284,10 @@ check(const struct settings *s)
 	unsigned uid = (unsigned)geteuid();
 	int capable = has_bind_capability();
 
+	int readable = access(library, R_OK) == 0;
+
 	printf("library: %s (%s)%s\n", library, how,
-	    access(library, R_OK) == 0 ? "" : " - not found or not readable");
+	    readable ? "" : " - not found or not readable");
 	printf("map%s:\n", map == NULL || *map == '\0' ? " (the default)" : "");
 	print_map(&s->map);
 	warn_ephemeral(&s->map);
@@ -294,6 +298,11 @@ check(const struct settings *s)
 	    "to a mapped port on this host go to its target)" : "off");
 	print_modes(&s->map, uid, capable);
 	print_verdict(s, uid, capable);
+	if (!readable) {
+		fprintf(stderr, "portremap: cannot read the library %s (%s); "
+		    "set PORTREMAP_LIBRARY\n", library, how);
+		return EXIT_CANNOT_RUN;
+	}
 	return 0;
 }
 

@@ -127,5 +127,24 @@ else
 	skipped=$((skipped + 1))
 fi
 
+# make demo, in network namespaces of its own: it passes with 8080 free,
+# and with 8080 held by another program it fails, saying so.
+build=${BUILD:-build}
+if [ "$(id -u)" = 0 ] && [ -x "$build/examples/port80-server" ]; then
+	unshare -n sh -c 'ip link set lo up && sh examples/demo.sh "$1"' \
+	    sh "$build" >"$tmp/demo.log" 2>&1
+	ok $? "make demo passes: $(tail -n 3 "$tmp/demo.log")"
+	unshare -n sh -c 'ip link set lo up &&
+	    python3 -c "import socket, time
+s = socket.socket(socket.AF_INET6); s.bind((\"::\", 8080)); s.listen()
+time.sleep(30)" & sleep 0.5; sh examples/demo.sh "$1"; status=$?
+	    kill $!; exit $status' sh "$build" >"$tmp/demo.log" 2>&1
+	[ $? != 0 ] && grep -q '^demo: the server did not start' "$tmp/demo.log"
+	ok $? "make demo fails, saying why, when 8080 is taken: $(tail -n 2 "$tmp/demo.log")"
+else
+	skipped=$((skipped + 2))
+	echo "skipped: the demo checks need root (private network namespaces) and make demo's build"
+fi
+
 echo "examples: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
