@@ -46,7 +46,7 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: FORCE all bench check check-cross check-musl check-arm64 cross-artifacts check-examples check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
+.PHONY: FORCE all bench check check-samples samples check-cross check-musl check-arm64 cross-artifacts check-examples check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
 
 all: $(LIBRARY) $(TOOL)
 
@@ -131,7 +131,7 @@ criterion:
 # and each shell check its output, for make check's verdict.
 REPORTS = $(BUILD)/reports
 CHECK_PARTS = $(notdir $(UNIT_TESTS) $(INTEGRATION_TESTS)) library install \
-	      examples
+	      examples samples
 
 unit: $(UNIT_TESTS)
 	@mkdir -p $(REPORTS); status=0; for t in $(UNIT_TESTS); do \
@@ -197,12 +197,22 @@ check-install:
 check-examples: $(LIBRARY) $(BUILD)/examples/port80-server
 	@$(RUN_LOGGED) examples env BUILD=$(BUILD) sh tests/examples.sh
 
+# The samples in README.md and the manual pages, from the real programs;
+# make samples writes them anew after a change.
+SAMPLE_INPUTS = $(LIBRARY) $(TOOL) $(BUILD)/examples/port80-server $(ASPNET_APP)
+
+check-samples: $(SAMPLE_INPUTS)
+	@$(RUN_LOGGED) samples python3 tests/samples.py $(BUILD)
+
+samples: $(SAMPLE_INPUTS)
+	python3 tests/samples.py $(BUILD) --update
+
 # Every part runs, even after a failure (-k); then one verdict, with each
 # skip and its reason. A part that could not run counts as failed.
 check: | criterion
 	@rm -rf $(REPORTS)
 	@$(MAKE) --no-print-directory -k unit integration check-library \
-	    check-install check-examples || true
+	    check-install check-examples check-samples || true
 	@sh tests/summary.sh $(REPORTS) $(CHECK_PARTS)
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/toolchain
