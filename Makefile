@@ -46,7 +46,7 @@ HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
 	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
 CRITERION_JOBS ?= 2
 
-.PHONY: FORCE all bench check check-samples samples check-cross check-musl check-arm64 cross-artifacts check-examples check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
+.PHONY: FORCE all bench check check-samples samples check-cross check-musl check-arm64 $(CROSS_RIDS:%=check-%) cross-artifacts check-examples check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
 
 all: $(LIBRARY) $(TOOL)
 
@@ -219,23 +219,40 @@ $(BUILD)/examples/%: examples/%.c $(BUILD)/toolchain
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -o $@ $<
 
-# The library and the probe for musl and for arm64, each in a build folder of
-# its own, tested by the probe-based integration tests built for this
-# machine (arm64 under qemu-user).
-ARM64_SYSROOT ?= /usr/aarch64-linux-gnu
+# Every platform of the .NET images, named by its runtime identifier (RID):
+# its compiler, its objdump, and how this machine runs its programs. Each
+# builds the library and the probe in a folder of its own, tested by the
+# probe-based integration tests built for this machine, as uid 65534.
+CC_linux-musl-x64 = musl-gcc
+CC_linux-arm64 = aarch64-linux-gnu-gcc
+CC_linux-arm = arm-linux-gnueabihf-gcc
+# Inline atomics: libgcc's outline ones ask glibc's __getauxval for LSE.
+CC_linux-musl-arm64 = aarch64-linux-gnu-gcc -mno-outline-atomics \
+		      -specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs
+CC_linux-musl-arm = arm-linux-gnueabihf-gcc \
+		    -specs=/usr/lib/arm-linux-musleabihf/musl-gcc.specs
+OBJDUMP_linux-musl-x64 = objdump
+OBJDUMP_linux-arm64 = aarch64-linux-gnu-objdump
+OBJDUMP_linux-arm = arm-linux-gnueabihf-objdump
+OBJDUMP_linux-musl-arm64 = aarch64-linux-gnu-objdump
+OBJDUMP_linux-musl-arm = arm-linux-gnueabihf-objdump
+# glibc's loader comes from the cross sysroot; musl's from the host's /lib.
+RUN_linux-arm64 = qemu-aarch64 -L /usr/aarch64-linux-gnu
+RUN_linux-arm = qemu-arm -L /usr/arm-linux-gnueabihf
+RUN_linux-musl-arm64 = qemu-aarch64
+RUN_linux-musl-arm = qemu-arm
+CROSS_RIDS = linux-musl-x64 linux-arm64 linux-arm linux-musl-arm64 \
+	     linux-musl-arm
 
-cross-artifacts: $(LIBRARY) $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so
+cross-artifacts: $(LIBRARY) $(TOOL) $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so
 
-check-musl: $(INTEGRATION_TESTS)
-	$(MAKE) CC=musl-gcc BUILD=$(BUILD)/musl cross-artifacts
-	sh tests/cross.sh $(BUILD) $(BUILD)/musl objdump
+$(CROSS_RIDS:%=check-%): check-%: $(INTEGRATION_TESTS)
+	$(MAKE) CC="$(CC_$*)" BUILD=$(BUILD)/$* cross-artifacts
+	sh tests/cross.sh $(BUILD) $(BUILD)/$* $(OBJDUMP_$*) "$(RUN_$*)"
 
-check-arm64: $(INTEGRATION_TESTS)
-	$(MAKE) CC=aarch64-linux-gnu-gcc BUILD=$(BUILD)/arm64 cross-artifacts
-	sh tests/cross.sh $(BUILD) $(BUILD)/arm64 aarch64-linux-gnu-objdump \
-	    "qemu-aarch64 -L $(ARM64_SYSROOT)"
-
-check-cross: check-musl check-arm64
+check-musl: check-linux-musl-x64
+check-arm64: check-linux-arm64
+check-cross: $(CROSS_RIDS:%=check-%)
 
 # libFuzzer targets (clang): the settings parser, and the wrappers'
 # argument handling over a fake kernel. Any finding fails the target.

@@ -25,6 +25,8 @@
 __asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
 #elif defined(__GLIBC__) && defined(__aarch64__)
 __asm__(".symver dlsym,dlsym@GLIBC_2.17");
+#elif defined(__GLIBC__) && defined(__arm__)
+__asm__(".symver dlsym,dlsym@GLIBC_2.4");
 #endif
 #pragma weak dlsym
 

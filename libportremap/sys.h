@@ -69,16 +69,25 @@ sys_getpid(void)
 	return sys_call5(SYS_getpid, 0, 0, 0, 0, 0);
 }
 
+/* 32-bit ARM keeps 16-bit uids in getuid; getuid32 has the whole uid. */
+#ifdef SYS_getuid32
+#define SYS_GETUID	SYS_getuid32
+#define SYS_GETEUID	SYS_geteuid32
+#else
+#define SYS_GETUID	SYS_getuid
+#define SYS_GETEUID	SYS_geteuid
+#endif
+
 static inline long
 sys_getuid(void)
 {
-	return sys_call5(SYS_getuid, 0, 0, 0, 0, 0);
+	return sys_call5(SYS_GETUID, 0, 0, 0, 0, 0);
 }
 
 static inline long
 sys_geteuid(void)
 {
-	return sys_call5(SYS_geteuid, 0, 0, 0, 0, 0);
+	return sys_call5(SYS_GETEUID, 0, 0, 0, 0, 0);
 }
 
 static inline long

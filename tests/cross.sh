@@ -2,6 +2,8 @@
 # One cross leg of make check-cross: the probe-based integration tests,
 # built for this machine, run against the library and the probe built for
 # another libc or architecture, as uid 65534 like the rest of the suite.
+# glibc builds must need no symbol newer than GLIBC_2.17 (on 32-bit ARM,
+# whose first version is 2.4, the same floor holds).
 # Usage: cross.sh HOST_BUILD LEG_BUILD OBJDUMP [RUNNER]
 set -u
 host=$1
@@ -34,7 +36,11 @@ run() {
 }
 
 run integration_remap '@(remap/tcp4*|remap/dual_stack*|remap/udp4|remap/udp6*|remap/plain_accept*|remap/bind_inside*|remap/unix_sockets*|remap/port_zero*|remap/unspec*)'
-run integration_lifecycle '@(lifecycle/accept4*|lifecycle/every_kind*|lifecycle/a_forked*|lifecycle/the_first_call*|lifecycle/bad_input*|lifecycle/no_stale*|lifecycle/an_address_in*)'
+# qemu-arm itself aborts on the malformed calls of bad_input, with or
+# without the library (an emulator assertion), so 32-bit ARM goes without.
+bad_input='|lifecycle/bad_input*'
+case $runner in qemu-arm|qemu-arm\ *) bad_input= ;; esac
+run integration_lifecycle "@(lifecycle/accept4*|lifecycle/every_kind*|lifecycle/a_forked*|lifecycle/the_first_call*|lifecycle/no_stale*|lifecycle/an_address_in*$bad_input)"
 run integration_modes '@(getsockname/*|collisions/binding_the_target*|settings/a_bad_map*|settings/log_0*|modes/off*|modes/always_remaps_an*)'
 # qemu-user does not emulate IP_BIND_ADDRESS_NO_PORT, the socket's own
 # record of a remap, so answers that need it are checked natively only.
