@@ -98,6 +98,41 @@ else
 	echo "skipped: running the image's app needs dotnet and curl"
 fi
 
+# The library image: its unpacking step for every platform, from make
+# dist's archives; its amd64 files then serve the Kubernetes manifest.
+lib_image=
+dfl=examples/docker/Dockerfile.library
+dist=${BUILD:-build}/dist
+if [ -f "$dist/SHA256SUMS" ]; then
+	grep -q 'RUN sh /unpack-library.sh /dist "$VERSION" "$TARGETARCH" "$TARGETVARIANT" "$LIBC" /out' "$dfl" &&
+	    grep -qx 'COPY --from=unpack /out/ /' "$dfl"
+	ok $? "$dfl unpacks the platform's archive and keeps only that"
+	version=$(sed -n 's/^ARG VERSION=//p' "$dfl")
+	while read -r arch variant libc machine loader; do
+		[ "$variant" = - ] && variant=
+		tree=$tmp/library-$arch$variant-$libc
+		sh examples/docker/unpack-library.sh "$dist" "$version" "$arch" \
+		    "$variant" "$libc" "$tree" &&
+		    readelf -h "$tree/usr/local/lib/libportremap.so" |
+		    grep -Eq "Machine: *(.* )?$machine\$" &&
+		    readelf -l "$tree/usr/local/bin/portremap" |
+		    grep -q "interpreter: $loader]"
+		ok $? "the $arch$variant $libc library image holds its platform's files"
+	done <<-PLATFORMS
+	amd64 - glibc X86-64 /lib64/ld-linux-x86-64.so.2
+	arm64 - glibc AArch64 /lib/ld-linux-aarch64.so.1
+	arm v7 glibc ARM /lib/ld-linux-armhf.so.3
+	amd64 - musl X86-64 /lib/ld-musl-x86_64.so.1
+	arm64 - musl AArch64 /lib/ld-musl-aarch64.so.1
+	arm v7 musl ARM /lib/ld-musl-armhf.so.1
+	PLATFORMS
+	lib_image=$tmp/library-amd64-glibc
+	chmod -R a+rX "$lib_image"
+else
+	skipped=$((skipped + 7))
+	echo "skipped: the library image needs make dist's archives (make dist, or make check-dist)"
+fi
+
 # The Kubernetes manifest: the init container's copy, the app's settings.
 k8s=examples/kubernetes/deployment.yaml
 copy=$(sed -n 's/^ *command: \["\(cp\)", "\([^"]*\)", "\([^"]*\)"\]$/\1 \2 \3/p' "$k8s")
@@ -109,12 +144,14 @@ ok $? "$k8s: an init container copy, a non-root runAsUser ($uid), LD_PRELOAD"
 grep -q 'containerPort: 8080' "$k8s" && grep -q 'readOnlyRootFilesystem: true' "$k8s" &&
     grep -q 'runAsNonRoot: true' "$k8s"
 ok $? "$k8s: containerPort 8080, read-only root, runAsNonRoot"
-# The init container's image is the build stage's output; the volume is a
-# folder of our own.
+# The init container's image is the library image (else the Dockerfile's
+# build stage); the volume is a folder of our own.
 set -- $copy
 mkdir -p "$tmp/volume"
-cp "$tmp/out$2" "$tmp/volume/${3#/portremap/}"
-ok $? "the init container's command: $copy"
+cp "${lib_image:-$tmp/out}$2" "$tmp/volume/${3#/portremap/}"
+ok $? "the init container's command: $copy${lib_image:+, on the library image}"
+grep -q 'image: .*/portremap:' "$k8s" && grep -q 'Dockerfile.library' "$k8s"
+ok $? "$k8s names the library image and the recipe that builds it"
 chmod -R a+rX "$tmp/volume"
 if command -v dotnet >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
 	start_app "$uid" "$tmp/volume/${k8s_preload#/portremap/}" "$k8s_urls"
