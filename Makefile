@@ -141,24 +141,41 @@ unit: $(UNIT_TESTS)
 
 # The unprivileged test user may not be able to read the checkout, so the
 # library and helpers are staged in a world-readable temporary folder.
-# The ASP.NET Core example, built once when the .NET SDK is there; the tests
-# that need it skip, saying so, where it is not.
+# The ASP.NET Core example in three builds, each published once when the
+# .NET SDK is there, into APPS (shared by every BUILD: C flags do not change
+# them): .NET 10 framework-dependent, .NET 8 self-contained, and NativeAOT
+# (which needs clang and zlib). One that cannot be made here leaves
+# NAME.skip with the reason, and its tests skip, saying it.
 DOTNET := $(shell command -v dotnet 2>/dev/null)
 DOTNET_ENV = DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
 	     DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-ASPNET_APP = $(if $(DOTNET),$(BUILD)/aspnetapp/aspnetapp.dll)
+APPS ?= build/apps
+APP_NAMES = aspnetapp aspnetapp-net8 aspnetapp-aot
+APP_STAMPS = $(if $(DOTNET),$(APP_NAMES:%=$(APPS)/%.stamp))
+PUBLISH_aspnetapp = -f net10.0
+PUBLISH_aspnetapp-net8 = -f net8.0 -r linux-x64 --self-contained
+PUBLISH_aspnetapp-aot = -f net10.0 -r linux-x64 -p:PublishAot=true
 
-$(BUILD)/aspnetapp/aspnetapp.dll: examples/aspnetapp/Program.cs \
-    examples/aspnetapp/aspnetapp.csproj
+$(APP_NAMES:%=$(APPS)/%.stamp): $(APPS)/%.stamp: \
+    examples/aspnetapp/Program.cs examples/aspnetapp/aspnetapp.csproj
+	@mkdir -p $(APPS); rm -rf $(APPS)/$* $(APPS)/$*.skip
+	@echo "publishing $* ($(PUBLISH_$*))"; \
 	$(DOTNET_ENV) $(DOTNET) publish examples/aspnetapp -c Release --nologo \
-	    --artifacts-path $(BUILD)/dotnet-artifacts -o $(BUILD)/aspnetapp
+	    $(PUBLISH_$*) --artifacts-path $(APPS)/artifacts-$* \
+	    -o $(APPS)/$* >$(APPS)/$*.log 2>&1 || { rm -rf $(APPS)/$*; \
+	    echo "$* could not be published here ($(PUBLISH_$*)): $$(grep \
+	    -m 1 -E 'error' $(APPS)/$*.log)" >$(APPS)/$*.skip; \
+	    cat $(APPS)/$*.skip; }
+	@touch $@
 
-integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS) $(ASPNET_APP)
+integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS) $(APP_STAMPS)
 	@set -e; stage=$$(mktemp -d /tmp/portremap-check.XXXXXX); \
 	trap 'rm -rf "$$stage"' EXIT; \
 	cp $(LIBRARY) $(TOOL) $(HELPERS) examples/nginx/nginx.conf "$$stage/"; \
-	if [ -n "$(ASPNET_APP)" ]; then cp -r $(BUILD)/aspnetapp "$$stage/"; \
-	    chmod -R a+rX "$$stage/aspnetapp"; \
+	if [ -n "$(DOTNET)" ]; then for app in $(APP_NAMES); do \
+		cp -r $(APPS)/$$app $(APPS)/$$app.skip "$$stage/" 2>/dev/null \
+		    || true; done; \
+	    chmod -R a+rX "$$stage"; \
 	    export PORTREMAP_TEST_DOTNET=$$(sh tests/stage-dotnet.sh \
 	    $(DOTNET) "$$stage"); fi; \
 	chmod 755 "$$stage" "$$stage"/*; \
@@ -199,13 +216,13 @@ check-examples: $(LIBRARY) $(BUILD)/examples/port80-server
 
 # The samples in README.md and the manual pages, from the real programs;
 # make samples writes them anew after a change.
-SAMPLE_INPUTS = $(LIBRARY) $(TOOL) $(BUILD)/examples/port80-server $(ASPNET_APP)
+SAMPLE_INPUTS = $(LIBRARY) $(TOOL) $(BUILD)/examples/port80-server $(APP_STAMPS)
 
 check-samples: $(SAMPLE_INPUTS)
-	@$(RUN_LOGGED) samples python3 tests/samples.py $(BUILD)
+	@$(RUN_LOGGED) samples python3 tests/samples.py $(BUILD) $(APPS)
 
 samples: $(SAMPLE_INPUTS)
-	python3 tests/samples.py $(BUILD) --update
+	python3 tests/samples.py $(BUILD) $(APPS) --update
 
 # Every part runs, even after a failure (-k); then one verdict, with each
 # skip and its reason. A part that could not run counts as failed.

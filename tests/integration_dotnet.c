@@ -1,8 +1,11 @@
 /*
  * The mission's own scenario: a real ASP.NET Core app (examples/aspnetapp),
- * configured for port 80, run as an unprivileged user under the library.
- * Each test maps 80 (and 443) to ports of its own, except the one that uses
- * the default map; all skip, saying why, where the .NET SDK is missing.
+ * configured for port 80, run as an unprivileged user under the library,
+ * in each build users ship: .NET 10 framework-dependent, .NET 8
+ * self-contained, and NativeAOT. Each runtime's tests map 80 (and 443) to
+ * ports of their own (20900, 21000, 21100 and up); the tests that need the
+ * default map or the real port 80 take every runtime in turn. A runtime
+ * that could not be built here skips, saying why.
  */
 #include <sys/stat.h>
 
@@ -16,24 +19,75 @@
 #include "harness.h"
 
 #define DOTNET_QUIET	"DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1"
+#define STARTED		"      Application started."
+#define HELLO_80	"hello from ASP.NET Core on port 80\n"
 
+struct runtime {
+	const char	*name;
+	const char	*folder;	/* staged next to the library */
+	const char	*binary;	/* in it: run by dotnet, or itself */
+	int		 needs_dotnet;
+	unsigned	 ports;		/* this runtime's tests map onto ports+N */
+};
+
+static const struct runtime net10 = { ".NET 10, framework-dependent",
+    "aspnetapp", "aspnetapp.dll", 1, 20900 };
+static const struct runtime net8 = { ".NET 8, self-contained",
+    "aspnetapp-net8", "aspnetapp", 0, 21000 };
+static const struct runtime aot = { "NativeAOT", "aspnetapp-aot",
+    "aspnetapp", 0, 21100 };
+static const struct runtime *const runtimes[] = { &net10, &net8, &aot };
+
+/* Why a runtime cannot run here, or NULL. */
 static const char *
-dotnet(void)
+unavailable(const struct runtime *r)
 {
-	const char *path = getenv("PORTREMAP_TEST_DOTNET");
+	static char why[512];
+	char path[600];
+	FILE *f;
 
-	if (path == NULL || *path == '\0')
-		cr_skip_test("the .NET SDK (dotnet) is not installed");
-	return path;
+	if (getenv("PORTREMAP_TEST_DOTNET") == NULL ||
+	    *getenv("PORTREMAP_TEST_DOTNET") == '\0')
+		return "the .NET SDK (dotnet) is not installed";
+	snprintf(path, sizeof(path), "%s/%s", staged(r->folder), r->binary);
+	if (access(path, R_OK) == 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s.skip", staged(r->folder));
+	if ((f = fopen(path, "r")) != NULL) {
+		why[fread(why, 1, sizeof(why) - 1, f)] = '\0';
+		fclose(f);
+		why[strcspn(why, "\n")] = '\0';
+		return why;
+	}
+	return "the app was not built";
 }
 
-static const char *
-app(void)
+static void
+require(const struct runtime *r)
 {
-	return staged("aspnetapp/aspnetapp.dll");
+	const char *why = unavailable(r);
+
+	if (why != NULL)
+		cr_skip_test("%s: %s", r->name, why);
 }
 
-#define STARTED	"      Application started."
+/* The app's command line: [dotnet] app [arg], in argv (four slots). */
+static const char *const *
+app_argv(const struct runtime *r, const char *argv[4], const char *arg)
+{
+	static char path[8][600];
+	static int next;
+	char *p = path[next++ % 8];
+	int n = 0;
+
+	snprintf(p, sizeof(path[0]), "%s/%s", staged(r->folder), r->binary);
+	if (r->needs_dotnet)
+		argv[n++] = getenv("PORTREMAP_TEST_DOTNET");
+	argv[n++] = p;
+	argv[n++] = arg;
+	argv[n] = NULL;
+	return argv;
+}
 
 static void
 get_ok(const char *host, unsigned port, const char *path, const char *expect)
@@ -47,65 +101,122 @@ get_ok(const char *host, unsigned port, const char *path, const char *expect)
 	    reply);
 }
 
-static void
-serves_on(const char *const env[], const char *const argv[], unsigned port,
-    const char *listening)
+/* "PORTREMAP_MAP=80:P" for this runtime's port N. */
+static const char *
+map_80(const struct runtime *r, unsigned n)
 {
-	struct proc p;
+	static char env[8][64];
+	static int next;
+	char *e = env[next++ % 8];
 
-	proc_start_ready(&p, UNPRIVILEGED, env, argv, STARTED);
-	get_ok("127.0.0.1", port, "/", "hello from ASP.NET Core on port 80\n");
+	snprintf(e, sizeof(env[0]), "PORTREMAP_MAP=80:%u", r->ports + n);
+	return e;
+}
+
+/* Served on the runtime's port n (IPv6 too for [::]), Kestrel saying 80. */
+static void
+serves(const struct runtime *r, const char *urls, const char *arg,
+    unsigned n, const char *listening)
+{
+	const char *argv[4];
+	struct proc p;
+	char to[32];
+
+	require(r);
+	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET, urls, map_80(r, n)),
+	    app_argv(r, argv, arg), STARTED);
+	get_ok("127.0.0.1", r->ports + n, "/", HELLO_80);
 	if (strstr(listening, "[::]") != NULL)
-		get_ok("::1", port, "/", "hello from ASP.NET Core on port 80\n");
+		get_ok("::1", r->ports + n, "/", HELLO_80);
 	proc_stop(&p);
 	cr_assert(has_line(p.outbuf, listening), "missing \"%s\":\n%s",
 	    listening, p.outbuf);
+	if (strstr(listening, "http://[::]:80") != NULL) {
+		snprintf(to, sizeof(to), "[::]:%u", r->ports + n);
+		expect_remap_logged(&p, "[::]:80", to);
+	} else {
+		snprintf(to, sizeof(to), "0.0.0.0:%u", r->ports + n);
+		expect_remap_logged(&p, "0.0.0.0:80", to);
+	}
 }
 
-Test(dotnet, aspnetcore_urls_port_80_serves_on_the_target, .timeout = 120)
+static void
+aspnetcore_urls_port_80(const struct runtime *r)
 {
-	struct proc p;
-	const char *dn = dotnet();
-
-	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET, "ASPNETCORE_URLS=http://+:80",
-	    "PORTREMAP_MAP=80:20901"), ARGV(dn, app()), STARTED);
-	get_ok("127.0.0.1", 20901, "/", "hello from ASP.NET Core on port 80\n");
-	get_ok("::1", 20901, "/", "hello from ASP.NET Core on port 80\n");
-	proc_stop(&p);
-	cr_assert(has_line(p.outbuf, "      Now listening on: http://[::]:80"),
-	    "%s", p.outbuf);
-	expect_remap_logged(&p, "[::]:80", "[::]:20901");
-}
-
-Test(dotnet, through_portremap, .timeout = 120)
-{
-	const char *dn = dotnet();
-
-	/* portremap puts the library first; CoreCLR then dies without ASan's. */
-	if (getenv("PORTREMAP_TEST_PRELOAD_FIRST") != NULL)
-		cr_skip_test("under a sanitizer, whose runtime must be preloaded "
-		    "before the library, which portremap cannot do");
-
-	serves_on(ENV(DOTNET_QUIET, "LD_PRELOAD=",
-	    "ASPNETCORE_URLS=http://+:80"), ARGV(staged("portremap"), "-m",
-	    "80:20902", "--", dn, app()), 20902,
+	serves(r, "ASPNETCORE_URLS=http://+:80", NULL, 1,
 	    "      Now listening on: http://[::]:80");
 }
 
-Test(dotnet, port_80_in_code_with_use_urls, .timeout = 120)
+static void
+aspnetcore_urls_localhost_80(const struct runtime *r)
 {
-	const char *dn = dotnet();
+	char to[32];
+	const char *argv[4];
+	struct proc p;
 
-	serves_on(ENV(DOTNET_QUIET, "PORTREMAP_MAP=80:20903"), ARGV(dn, app(),
-	    "--use-urls"), 20903, "      Now listening on: http://[::]:80");
+	require(r);
+	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
+	    "ASPNETCORE_URLS=http://localhost:80", map_80(r, 2)),
+	    app_argv(r, argv, NULL), STARTED);
+	get_ok("127.0.0.1", r->ports + 2, "/", HELLO_80);
+	get_ok("::1", r->ports + 2, "/", HELLO_80);
+	proc_stop(&p);
+	cr_assert(has_line(p.outbuf, "      Now listening on: "
+	    "http://localhost:80"), "%s", p.outbuf);
+	snprintf(to, sizeof(to), "127.0.0.1:%u", r->ports + 2);
+	expect_remap_logged(&p, "127.0.0.1:80", to);
+	snprintf(to, sizeof(to), "[::1]:%u", r->ports + 2);
+	expect_remap_logged(&p, "[::1]:80", to);
 }
 
-Test(dotnet, port_80_in_code_with_listen_any, .timeout = 120)
+static void
+aspnetcore_http_ports_80(const struct runtime *r)
 {
-	const char *dn = dotnet();
+	serves(r, "ASPNETCORE_HTTP_PORTS=80", NULL, 3,
+	    "      Now listening on: http://[::]:80");
+}
 
-	serves_on(ENV(DOTNET_QUIET, "PORTREMAP_MAP=80:20904"), ARGV(dn, app(),
-	    "--listen-any"), 20904, "      Now listening on: http://0.0.0.0:80");
+static void
+port_80_in_code_with_use_urls(const struct runtime *r)
+{
+	serves(r, "ASPNETCORE_URLS=", "--use-urls", 4,
+	    "      Now listening on: http://[::]:80");
+}
+
+static void
+port_80_in_code_with_listen_any(const struct runtime *r)
+{
+	serves(r, "ASPNETCORE_URLS=", "--listen-any", 5,
+	    "      Now listening on: http://0.0.0.0:80");
+}
+
+static void
+through_portremap(const struct runtime *r)
+{
+	const char *app[4], *argv[8];
+	char map[32];
+	struct proc p;
+	int n = 0;
+
+	require(r);
+	/* portremap puts the library first; the runtime then dies without ASan's. */
+	if (getenv("PORTREMAP_TEST_PRELOAD_FIRST") != NULL)
+		cr_skip_test("under a sanitizer, whose runtime must be preloaded "
+		    "before the library, which portremap cannot do");
+	snprintf(map, sizeof(map), "80:%u", r->ports + 6);
+	argv[n++] = staged("portremap");
+	argv[n++] = "-m";
+	argv[n++] = map;
+	argv[n++] = "--";
+	for (const char *const *a = app_argv(r, app, NULL); *a != NULL; a++)
+		argv[n++] = *a;
+	argv[n] = NULL;
+	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET, "LD_PRELOAD=",
+	    "ASPNETCORE_URLS=http://+:80"), argv, STARTED);
+	get_ok("127.0.0.1", r->ports + 6, "/", HELLO_80);
+	proc_stop(&p);
+	cr_assert(has_line(p.outbuf, "      Now listening on: http://[::]:80"),
+	    "%s", p.outbuf);
 }
 
 /* A self-signed certificate the unprivileged user can read. */
@@ -124,15 +235,17 @@ make_certificate(char *dir, char *cert, char *key, size_t len)
 	cr_assert(system(command) == 0, "openssl failed");
 }
 
-Test(dotnet, http_and_https_together, .timeout = 120)
+static void
+http_and_https_together(const struct runtime *r)
 {
 	char dir[] = "/tmp/portremap-cert.XXXXXX", cert[128], key[128];
-	char cert_env[256], key_env[256], command[300];
-	const char *dn = dotnet();
+	char cert_env[256], key_env[256], map[64], command[300], to[32];
+	const char *argv[4];
 	struct proc p;
 	FILE *curl;
 	char reply[256] = "";
 
+	require(r);
 	if (access("/usr/bin/openssl", X_OK) != 0 ||
 	    access("/usr/bin/curl", X_OK) != 0)
 		cr_skip_test("needs openssl and curl");
@@ -141,12 +254,14 @@ Test(dotnet, http_and_https_together, .timeout = 120)
 	    "Kestrel__Certificates__Default__Path=%s", cert);
 	snprintf(key_env, sizeof(key_env),
 	    "Kestrel__Certificates__Default__KeyPath=%s", key);
+	snprintf(map, sizeof(map), "PORTREMAP_MAP=80:%u,443:%u", r->ports + 7,
+	    r->ports + 8);
 	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
-	    "ASPNETCORE_URLS=http://+:80;https://+:443", cert_env, key_env,
-	    "PORTREMAP_MAP=80:20905,443:20906"), ARGV(dn, app()), STARTED);
-	get_ok("127.0.0.1", 20905, "/", "hello from ASP.NET Core on port 80\n");
+	    "ASPNETCORE_URLS=http://+:80;https://+:443", cert_env, key_env, map),
+	    app_argv(r, argv, NULL), STARTED);
+	get_ok("127.0.0.1", r->ports + 7, "/", HELLO_80);
 	snprintf(command, sizeof(command), "curl -sk --max-time 10 "
-	    "https://127.0.0.1:20906/");
+	    "https://127.0.0.1:%u/", r->ports + 8);
 	curl = popen(command, "r");
 	cr_assert(curl != NULL);
 	(void)!fread(reply, 1, sizeof(reply) - 1, curl);
@@ -157,67 +272,117 @@ Test(dotnet, http_and_https_together, .timeout = 120)
 	cr_assert_str_eq(reply, "hello from ASP.NET Core on port 443\n");
 	cr_assert(has_line(p.outbuf, "      Now listening on: http://[::]:80"));
 	cr_assert(has_line(p.outbuf, "      Now listening on: https://[::]:443"));
-	expect_remap_logged(&p, "[::]:80", "[::]:20905");
-	expect_remap_logged(&p, "[::]:443", "[::]:20906");
+	snprintf(to, sizeof(to), "[::]:%u", r->ports + 7);
+	expect_remap_logged(&p, "[::]:80", to);
+	snprintf(to, sizeof(to), "[::]:%u", r->ports + 8);
+	expect_remap_logged(&p, "[::]:443", to);
 }
 
 /* The .NET 7 rootful images listed both 80 and 8080. */
-Test(dotnet, port_80_and_its_target_collide_and_are_explained, .timeout = 120)
+static void
+port_80_and_its_target_collide_and_are_explained(const struct runtime *r)
 {
-	const char *dn = dotnet();
+	const char *argv[4];
+	char urls[64], want[300];
 	struct proc p;
-	char want[300];
+	unsigned port = r->ports + 9;
 
-	proc_start(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
-	    "ASPNETCORE_URLS=http://+:80;http://+:20907",
-	    "PORTREMAP_MAP=80:20907"), ARGV(dn, app()));
-	proc_finish(&p);
+	require(r);
+	snprintf(urls, sizeof(urls), "ASPNETCORE_URLS=http://+:80;http://+:%u",
+	    port);
+	proc_run(&p, UNPRIVILEGED, ENV(DOTNET_QUIET, urls, map_80(r, 9)),
+	    app_argv(r, argv, NULL));
 	cr_assert_neq(p.status, 0, "the app must fail to start");
 	cr_assert(strstr(p.outbuf, "address already in use") != NULL ||
 	    strstr(p.errbuf, "address already in use") != NULL,
 	    "Kestrel's error is missing:\n%s\n%s", p.outbuf, p.errbuf);
-	snprintf(want, sizeof(want), "portremap[%d]: bind [::]:20907 failed: "
-	    "port 20907 is already in use; this process remapped port 80 onto "
-	    "it before (PORTREMAP_MAP), and if it still holds that socket, "
-	    "listen on only one of 80 and 20907, or map 80 elsewhere",
-	    (int)p.pid);
-	cr_assert(has_line(p.errbuf, want), "%s", p.errbuf);
+	snprintf(want, sizeof(want), "bind [::]:%u failed: port %u is already "
+	    "in use; this process remapped port 80 onto it before "
+	    "(PORTREMAP_MAP), and if it still holds that socket, listen on "
+	    "only one of 80 and %u, or map 80 elsewhere", port, port, port);
+	expect_err(&p, want);
 }
+
+/* Each scenario, once per runtime. */
+#define ON_EACH_RUNTIME(scenario)					\
+	Test(dotnet10, scenario, .timeout = 120) { scenario(&net10); }	\
+	Test(dotnet8, scenario, .timeout = 120) { scenario(&net8); }	\
+	Test(nativeaot, scenario, .timeout = 120) { scenario(&aot); }
+
+ON_EACH_RUNTIME(aspnetcore_urls_port_80)
+ON_EACH_RUNTIME(aspnetcore_urls_localhost_80)
+ON_EACH_RUNTIME(aspnetcore_http_ports_80)
+ON_EACH_RUNTIME(port_80_in_code_with_use_urls)
+ON_EACH_RUNTIME(port_80_in_code_with_listen_any)
+ON_EACH_RUNTIME(through_portremap)
+ON_EACH_RUNTIME(http_and_https_together)
+ON_EACH_RUNTIME(port_80_and_its_target_collide_and_are_explained)
 
 /*
  * The default map, and the proposal's `curl localhost:8080/Environment`;
- * then the .NET 8 default, ASPNETCORE_HTTP_PORTS=8080, left alone.
+ * then the .NET 8 default, ASPNETCORE_HTTP_PORTS=8080, left alone. One
+ * runtime at a time, since all want port 8080; those not built are skipped
+ * by their own tests above.
  */
-Test(dotnet, default_map_and_the_net8_default_port, .timeout = 180)
+Test(dotnet, default_map_and_the_net8_default_port_on_every_runtime,
+    .timeout = 240)
 {
-	const char *dn = dotnet();
-	struct proc p;
+	int ran = 0;
 
-	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET, "ASPNETCORE_URLS=http://+:80"),
-	    ARGV(dn, app()), STARTED);
-	get_ok("127.0.0.1", 8080, "/Environment", "\"localPort\":80");
-	get_ok("127.0.0.1", 8080, "/Environment", "\"runtimeVersion\":\".NET");
-	proc_stop(&p);
-	expect_remap_logged(&p, "[::]:80", "[::]:8080");
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+		const struct runtime *r = runtimes[i];
+		const char *argv[4];
+		struct proc p;
 
-	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET, "ASPNETCORE_HTTP_PORTS=8080"),
-	    ARGV(dn, app()), STARTED);
-	get_ok("127.0.0.1", 8080, "/", "hello from ASP.NET Core on port 8080\n");
-	proc_stop(&p);
-	cr_assert(has_line(p.outbuf, "      Now listening on: http://[::]:8080"),
-	    "%s", p.outbuf);
-	cr_assert(strstr(p.errbuf, "portremap") == NULL, "%s", p.errbuf);
+		if (unavailable(r) != NULL)
+			continue;
+		proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
+		    "ASPNETCORE_URLS=http://+:80"), app_argv(r, argv, NULL),
+		    STARTED);
+		get_ok("127.0.0.1", 8080, "/Environment", "\"localPort\":80");
+		get_ok("127.0.0.1", 8080, "/Environment",
+		    r == &net8 ? "\"runtimeVersion\":\".NET 8." :
+		    "\"runtimeVersion\":\".NET 10.");
+		proc_stop(&p);
+		expect_remap_logged(&p, "[::]:80", "[::]:8080");
+
+		proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
+		    "ASPNETCORE_HTTP_PORTS=8080"), app_argv(r, argv, NULL),
+		    STARTED);
+		get_ok("127.0.0.1", 8080, "/",
+		    "hello from ASP.NET Core on port 8080\n");
+		proc_stop(&p);
+		cr_assert(has_line(p.outbuf, "      Now listening on: "
+		    "http://[::]:8080"), "%s: %s", r->name, p.outbuf);
+		cr_assert(strstr(p.errbuf, "portremap") == NULL, "%s", p.errbuf);
+		ran++;
+	}
+	if (ran == 0)
+		cr_skip_test("%s", unavailable(&net10));
 }
 
-Test(dotnet, root_keeps_port_80_in_auto_mode, .timeout = 120)
+/* Root keeps port 80: one runtime at a time, all want the real port. */
+Test(dotnet, root_keeps_port_80_in_auto_mode_on_every_runtime, .timeout = 240)
 {
-	const char *dn = dotnet();
-	struct proc p;
+	int ran = 0;
 
 	require_root();
-	proc_start_ready(&p, ROOT, ENV(DOTNET_QUIET,
-	    "ASPNETCORE_URLS=http://+:80"), ARGV(dn, app()), STARTED);
-	get_ok("127.0.0.1", 80, "/", "hello from ASP.NET Core on port 80\n");
-	proc_stop(&p);
-	cr_assert(strstr(p.errbuf, "portremap") == NULL, "%s", p.errbuf);
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+		const struct runtime *r = runtimes[i];
+		const char *argv[4];
+		struct proc p;
+
+		if (unavailable(r) != NULL)
+			continue;
+		proc_start_ready(&p, ROOT, ENV(DOTNET_QUIET,
+		    "ASPNETCORE_URLS=http://+:80"), app_argv(r, argv, NULL),
+		    STARTED);
+		get_ok("127.0.0.1", 80, "/", HELLO_80);
+		proc_stop(&p);
+		cr_assert(strstr(p.errbuf, "portremap") == NULL, "%s: %s",
+		    r->name, p.errbuf);
+		ran++;
+	}
+	if (ran == 0)
+		cr_skip_test("%s", unavailable(&net10));
 }

@@ -9,7 +9,7 @@ of their own, with the default ip_unprivileged_port_start, from a
 world-readable copy of the build; only pids are normalised, and the staging
 folder is written as "build".
 
-Usage: samples.py BUILD [--update]	(--update rewrites the blocks)
+Usage: samples.py BUILD APPS [--update]	(--update rewrites the blocks)
 """
 import difflib
 import os
@@ -21,6 +21,7 @@ import tempfile
 
 FILES = ["README.md", "man/libportremap.7", "man/portremap.1"]
 PID = "4242"
+APPS = "build/apps"
 
 
 class Skip(Exception):
@@ -77,7 +78,7 @@ def command(build, stage):
 
 
 def dotnet(build, stage):
-    app = os.path.join(build, "aspnetapp")
+    app = os.path.join(APPS, "aspnetapp")
     sdk = shutil.which("dotnet")
     if sdk is None or not os.path.exists(os.path.join(app, "aspnetapp.dll")):
         raise Skip("needs the .NET SDK and the example app make check builds")
@@ -169,7 +170,8 @@ def blocks(path):
 
 
 def main():
-    build, update = sys.argv[1], "--update" in sys.argv
+    global APPS
+    build, APPS, update = sys.argv[1], sys.argv[2], "--update" in sys.argv
     passed = failed = skipped = 0
     for path in FILES:
         content = open(path).read().split("\n")

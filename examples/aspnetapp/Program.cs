@@ -5,8 +5,12 @@
 //   dotnet aspnetapp.dll --listen-any     Listen(IPAddress.Any, 80)
 using System.Net;
 using System.Runtime.InteropServices;
+using System.Text.Json.Serialization;
 
 var builder = WebApplication.CreateBuilder(args);
+// JSON from generated code: a NativeAOT build has no reflection for it.
+builder.Services.ConfigureHttpJsonOptions(options =>
+    options.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJson.Default));
 if (args.Contains("--use-urls"))
     builder.WebHost.UseUrls("http://*:80");
 if (args.Contains("--listen-any"))
@@ -19,16 +23,22 @@ app.MapGet("/", (HttpContext context) =>
     $"hello from ASP.NET Core on port {context.Connection.LocalPort}\n");
 
 // Like the aspnetapp sample's /Environment.
-app.MapGet("/Environment", (HttpContext context) => new
-{
-    runtimeVersion = RuntimeInformation.FrameworkDescription,
-    osVersion = RuntimeInformation.OSDescription,
-    osArchitecture = RuntimeInformation.OSArchitecture.ToString(),
-    processorCount = Environment.ProcessorCount,
-    user = Environment.UserName,
-    localPort = context.Connection.LocalPort,
-});
+app.MapGet("/Environment", (HttpContext context) => new EnvironmentInfo(
+    RuntimeInformation.FrameworkDescription,
+    RuntimeInformation.OSDescription,
+    RuntimeInformation.OSArchitecture.ToString(),
+    Environment.ProcessorCount,
+    Environment.UserName,
+    context.Connection.LocalPort));
 
 app.MapGet("/health", () => "healthy\n");
 
 app.Run();
+
+record EnvironmentInfo(string runtimeVersion, string osVersion,
+    string osArchitecture, int processorCount, string user, int localPort);
+
+[JsonSerializable(typeof(EnvironmentInfo))]
+partial class AppJson : JsonSerializerContext
+{
+}

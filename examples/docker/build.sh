@@ -8,6 +8,6 @@ out=$1
 make install PREFIX=/usr/local DESTDIR="$out" BUILD="${BUILD:-build}"
 if command -v dotnet >/dev/null 2>&1; then
 	DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet publish \
-	    examples/aspnetapp -c Release --nologo \
+	    examples/aspnetapp -c Release -f net10.0 --nologo \
 	    --artifacts-path "${BUILD:-build}/dotnet-artifacts" -o "$out/app"
 fi
