@@ -18,9 +18,8 @@
 #include "marks.h"
 #include "real.h"
 #include "log.h"
+#include "say.h"
 #include "sys.h"
-
-#define ENDPOINT_MAX	64
 
 /* An AF_INET socket takes AF_UNSPEC with INADDR_ANY as AF_INET. */
 static int
@@ -34,61 +33,6 @@ unspec_means_inet(int fd, const struct sockaddr *addr)
 	    sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
 		domain = 0;
 	return domain == AF_INET;
-}
-
-static void
-log_remap(enum remap_mode mode, int capable, const struct sockaddr *addr,
-    unsigned port, unsigned target)
-{
-	char from[ENDPOINT_MAX], to[ENDPOINT_MAX], why[96];
-	unsigned uid = (unsigned)sys_getuid();
-
-	if (mode == MODE_AUTO && capable)
-		format(why, sizeof(why), "uid %u lacks CAP_NET_BIND_SERVICE in "
-		    "this network namespace", uid);
-	else if (mode == MODE_AUTO)
-		format(why, sizeof(why), "uid %u lacks CAP_NET_BIND_SERVICE",
-		    uid);
-	else if (mode == MODE_ALWAYS)
-		format(why, sizeof(why), "mode always");
-	else
-		format(why, sizeof(why), "port %u refused with EACCES", port);
-	format_endpoint(from, sizeof(from), addr, port);
-	format_endpoint(to, sizeof(to), addr, target);
-	pr_log("bind %s -> %s (%s)", from, to, why);
-}
-
-/* The failures a user must hear of; others only at PORTREMAP_LOG=2. */
-static int
-worth_saying(int err)
-{
-	return err == EADDRINUSE || err == EACCES || err == EADDRNOTAVAIL;
-}
-
-static void
-log_remap_failed(const struct sockaddr *addr, unsigned port, unsigned target,
-    int err)
-{
-	char from[ENDPOINT_MAX], to[ENDPOINT_MAX];
-
-	format_endpoint(from, sizeof(from), addr, port);
-	format_endpoint(to, sizeof(to), addr, target);
-	if (err == EADDRINUSE)
-		pr_log("bind %s -> %s failed: port %u is already in use; it "
-		    "is the remap target of port %u (PORTREMAP_MAP)%s", from, to,
-		    target, port, port_marks(target) & MARK_DIRECT ?
-		    "; this process bound it itself before, and may still "
-		    "hold it" : "");
-	else if (err == EACCES)
-		pr_log("bind %s -> %s failed: the kernel refuses port %u too "
-		    "(EACCES: ip_unprivileged_port_start is above it in this "
-		    "network namespace); map port %u below that", from, to,
-		    target, port);
-	else if (err == EADDRNOTAVAIL)
-		pr_log("bind %s -> %s failed: the address is not available "
-		    "(EADDRNOTAVAIL)", from, to);
-	else
-		pr_log("bind %s -> %s failed: errno %d", from, to, err);
 }
 
 static PR_NOINLINE int
@@ -129,12 +73,14 @@ bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
 		tag_socket(fd);
 		mark_port(target, port, MARK_REMAPPED);
 		if (s->log_level >= 1)
-			log_remap(s->mode, capable, addr, port, target);
+			say_remap(sys_getpid(), (unsigned)sys_getuid(), s->mode,
+			    capable, addr, port, target);
 		errno = saved;
 		return ret;
 	}
 	if (s->log_level >= 2 || (s->log_level >= 1 && worth_saying(err)))
-		log_remap_failed(addr, port, target, err);
+		say_remap_failed(sys_getpid(), addr, port, target, err,
+		    port_marks(target) & MARK_DIRECT);
 	errno = err;
 	return ret;
 }

@@ -21,6 +21,8 @@
 #include "marks.h"
 #include "real.h"
 #include "log.h"
+#include "say.h"
+#include "sys.h"
 
 static int connect_first(int, const struct sockaddr *, socklen_t);
 static int getpeername_first(int, struct sockaddr *, socklen_t *);
@@ -70,16 +72,6 @@ source_refused(int fd, const struct sockaddr *addr, socklen_t len, int *ret)
 	return *ret != 0 && errno == ECONNREFUSED;
 }
 
-static void
-log_connect(const struct sockaddr *addr, unsigned port, unsigned target)
-{
-	char from[64], to[64];
-
-	format_endpoint(from, sizeof(from), addr, port);
-	format_endpoint(to, sizeof(to), addr, target);
-	pr_log("connect %s -> %s (PORTREMAP_CONNECT=loopback)", from, to);
-}
-
 static int
 connect_remap(const struct settings *s, int fd, const struct sockaddr *addr,
     socklen_t len)
@@ -115,7 +107,7 @@ connect_remap(const struct settings *s, int fd, const struct sockaddr *addr,
 		tag_socket(fd);
 		mark_peer(target, PEER_REMAPPED);
 		if (s->log_level >= 2)
-			log_connect(addr, (unsigned)port, target);
+			say_connect(sys_getpid(), addr, (unsigned)port, target);
 		errno = ret == 0 ? saved : err;
 	}
 	return ret;

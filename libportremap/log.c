@@ -89,15 +89,15 @@ put_line(const char *line, size_t len)
 	/* Closed (EBADF), or a network or other socket: say nothing. */
 }
 
+/* pid 0: the "portremap: " prefix of settings errors. */
 static void __attribute__((format(printf, 2, 0)))
-emit(int with_pid, const char *fmt, va_list ap)
+emit(long pid, const char *fmt, va_list ap)
 {
 	char line[LINE_MAX_LEN];
 	size_t len;
 
-	if (with_pid)
-		len = format(line, sizeof(line), "portremap[%d]: ",
-		    (int)sys_getpid());
+	if (pid != 0)
+		len = format(line, sizeof(line), "portremap[%d]: ", (int)pid);
 	else
 		len = format(line, sizeof(line), "portremap: ");
 	len += vformat(line + len, sizeof(line) - len - 1, fmt, ap);
@@ -114,7 +114,18 @@ pr_log(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(1, fmt, ap);
+	emit(sys_getpid(), fmt, ap);
+	va_end(ap);
+}
+
+/* The same for a call of another process: the supervised program's. */
+void
+pr_log_for(long pid, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(pid, fmt, ap);
 	va_end(ap);
 }
 
