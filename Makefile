@@ -43,7 +43,8 @@ TEST_LIBS = -lcriterion
 UNIT_TESTS = $(patsubst tests/unit_%.c,$(BUILD)/tests/unit_%,$(wildcard tests/unit_*.c))
 INTEGRATION_TESTS = $(patsubst tests/integration_%.c,$(BUILD)/tests/integration_%,$(wildcard tests/integration_*.c))
 HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
-	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked
+	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked \
+	  $(BUILD)/tests/probe-static $(BUILD)/tests/noseccomp $(GO_PROGRAMS)
 CRITERION_JOBS ?= 2
 
 .PHONY: FORCE all bench check check-samples samples dist check-dist check-cross check-musl check-arm64 $(CROSS_RIDS:%=check-%) cross-artifacts check-examples check-install check-sanitizers fuzz check-library unit integration demo clean install uninstall criterion
@@ -72,10 +73,14 @@ $(BUILD)/config.h: FORCE
 	    '$(VERSION)' '$(LIBDIR)' > $@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
 
-# The command checks settings with the library's own parser.
-$(TOOL): src/portremap.c $(CORE_OBJS) $(BUILD)/config.h $(LIB_HDRS) $(BUILD)/toolchain
-	$(CC) $(BASE_CFLAGS) -Ilibportremap -I$(BUILD) -o $@ src/portremap.c \
-	    $(CORE_OBJS)
+# The command checks settings with the library's own parser, and its
+# supervisor decides and speaks as the library does.
+TOOL_SRCS = src/portremap.c src/supervise.c src/detect.c
+TOOL_OBJS = $(CORE_OBJS) $(addprefix $(BUILD)/obj/,say.o log.o marks.o)
+
+$(TOOL): $(TOOL_SRCS) src/supervise.h $(TOOL_OBJS) $(BUILD)/config.h $(LIB_HDRS) $(BUILD)/toolchain
+	$(CC) $(BASE_CFLAGS) -Ilibportremap -Isrc -I$(BUILD) -o $@ $(TOOL_SRCS) \
+	    $(TOOL_OBJS)
 
 $(BUILD)/tests/unit_%: tests/unit_%.c $(CORE_OBJS) $(LIB_HDRS) | criterion
 	@mkdir -p $(@D)
@@ -106,6 +111,30 @@ $(BUILD)/tests/stress: tests/stress.c tests/loopback.h $(STRESS_OBJS) $(BUILD)/t
 $(BUILD)/tests/probe-linked: $(PROBE_SRCS) tests/probe.h $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -pthread -o $@ $(PROBE_SRCS) $(LIB_OBJS) $(LIB_LIBS)
+
+# The probe as programs that bypass the C library are: statically linked.
+$(BUILD)/tests/probe-static: $(PROBE_SRCS) tests/probe.h $(BUILD)/toolchain
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -static -pthread -o $@ $(PROBE_SRCS) -ldl
+
+$(BUILD)/tests/noseccomp: tests/noseccomp.c $(BUILD)/toolchain
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -o $@ $<
+
+# A Go server and client (tests/go, standard library only), static and with
+# cgo, when Go is installed; the tests that need them skip, saying so.
+GO := $(shell command -v go 2>/dev/null)
+GO_ENV = GOCACHE=$(abspath $(BUILD))/go-cache GOPATH=$(abspath $(BUILD))/go \
+	 GO111MODULE=off HOME=$(abspath $(BUILD))
+GO_PROGRAMS = $(if $(GO),$(BUILD)/tests/go-static $(BUILD)/tests/go-cgo)
+
+$(BUILD)/tests/go-static: tests/go/server.go
+	@mkdir -p $(@D)
+	$(GO_ENV) CGO_ENABLED=0 $(GO) build -o $@ $<
+
+$(BUILD)/tests/go-cgo: tests/go/server.go
+	@mkdir -p $(@D)
+	$(GO_ENV) CGO_ENABLED=1 $(GO) build -o $@ $<
 
 $(BUILD)/tests/libbindlater.so: tests/bindlater.c $(BUILD)/toolchain
 	@mkdir -p $(@D)
@@ -346,7 +375,7 @@ $(BUILD)/bench/bench: bench/bench.c tests/loopback.h $(BUILD)/toolchain
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Itests -o $@ $<
 
-bench: $(LIBRARY) $(BUILD)/bench/bench
+bench: $(LIBRARY) $(TOOL) $(BUILD)/bench/bench $(GO_PROGRAMS)
 	@sh bench/run.sh $(BUILD)
 
 demo: $(LIBRARY) $(BUILD)/examples/port80-server

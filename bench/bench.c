@@ -4,6 +4,7 @@
  *	bench count WORKLOAD N	do N operations (for callgrind and strace)
  *	bench time WORKLOAD [N]	print nanoseconds per operation
  *	bench conns SECONDS	print connections per second, accept and close
+ *	bench http PORT SECONDS	print HTTP requests per second to a server
  *
  * Workloads: getsockname-remapped, getsockname-plain, accept, bind,
  * connect-plain (to 8080) and connect-remapped (to 80, which
@@ -237,6 +238,36 @@ connections(double seconds)
 	printf("%.0f\n", (double)accepted * 1e9 / (stop - start));
 }
 
+/*
+ * HTTP/1.0 requests to 127.0.0.1:port for the given seconds, one
+ * connection each, as fast as they are answered: connections per second.
+ */
+static void
+http_rate(unsigned port, double seconds)
+{
+	struct sockaddr_in to = loopback(port);
+	double start = now();
+	long done = 0;
+
+	while (now() - start < seconds * 1e9) {
+		static const char request[] = "GET / HTTP/1.0\r\n\r\n";
+		char reply[512];
+		int c = client_socket();
+
+		if (connect(c, (struct sockaddr *)&to, sizeof(to)) != 0 ||
+		    write(c, request, sizeof(request) - 1) !=
+		    (ssize_t)sizeof(request) - 1) {
+			perror("bench: http");
+			exit(1);
+		}
+		while (read(c, reply, sizeof(reply)) > 0)
+			;
+		close(c);
+		done++;
+	}
+	printf("%.0f\n", done / ((now() - start) / 1e9));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -246,9 +277,11 @@ main(int argc, char **argv)
 		time_workload(argv[2], argc == 4 ? atol(argv[3]) : 0);
 	else if (argc == 3 && strcmp(argv[1], "conns") == 0)
 		connections(atof(argv[2]));
+	else if (argc == 4 && strcmp(argv[1], "http") == 0)
+		http_rate((unsigned)atoi(argv[2]), atof(argv[3]));
 	else {
 		fprintf(stderr, "usage: bench count WORKLOAD N | time WORKLOAD "
-		    "[N] | conns SECONDS\n");
+		    "[N] | conns SECONDS | http PORT SECONDS\n");
 		return 2;
 	}
 	return 0;

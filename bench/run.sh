@@ -150,6 +150,58 @@ if command -v authbind >/dev/null; then
 	fi
 	[ -n "$made" ] && rm -f "$byport"
 fi
+# portremap's supervisor, for programs that bypass the C library: a
+# supervised bind() and getsockname() against the plain calls, and a Go
+# server's HTTP rate with and without supervision (Go asks getsockname()
+# for every connection it accepts). Budget: at least half the rate.
+# It execs, so that a background job's $! is portremap itself.
+supervised() {
+	exec $as_user env -u LD_PRELOAD PORTREMAP_LOG=0 "$stage/portremap" "$@"
+}
+
+# serve_go PORT COMMAND...: start it, wait for its ready line.
+serve_go() {
+	port=$1
+	shift
+	"$@" >"$stage/out/go.$port" 2>&1 &
+	go_pid=$!
+	for _ in $(seq 1 100); do
+		grep -q ready "$stage/out/go.$port" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "bench: the Go server did not start: $(cat "$stage/out/go.$port")" >&2
+	return 1
+}
+
+if [ -x "$build/portremap" ]; then
+	cp "$build/portremap" "$stage/"
+	for workload in bind getsockname-remapped; do
+		raw=$(run without "$bench" time "$workload")
+		sup=$(supervised --supervise -- "$bench" time "$workload")
+		printf '%-26s %10s %10s %7s   ns per call, under portremap --supervise\n' \
+		    "supervised $workload" "$raw" "$sup" \
+		    "$(awk -v a="$sup" -v b="$raw" 'BEGIN { printf "%.1fx", a / b }')"
+	done
+fi
+if [ -x "$build/portremap" ] && [ -x "$build/tests/go-static" ]; then
+	cp "$build/tests/go-static" "$stage/"
+	serve_go 21390 $as_user "$stage/go-static" :21390 &&
+	    raw=$(run without "$bench" http 21390 3)
+	kill "$go_pid" 2>/dev/null
+	wait "$go_pid" 2>/dev/null || true
+	serve_go 21391 supervised -m 80:21391 -- "$stage/go-static" :80 &&
+	    sup=$(run without "$bench" http 21391 3)
+	kill "$go_pid" 2>/dev/null
+	wait "$go_pid" 2>/dev/null || true
+	half=$(awk -v r="$raw" 'BEGIN { printf "%.0f", r / 2 }')
+	printf '%-26s %10s %10s %7s   HTTP requests/s to a Go server, supervised (budget >= %s): %s\n' \
+	    "go server" "$raw" "$sup" \
+	    "$(awk -v a="$sup" -v b="$raw" 'BEGIN { printf "%.2fx", a / b }')" \
+	    "$half" "$(verdict "$half" "$sup")"
+else
+	echo "go server: not measured (Go is not installed: no build/tests/go-static)"
+fi
+
 if [ "$failed" != 0 ]; then
 	echo "bench: a budget was exceeded" >&2
 	exit 1

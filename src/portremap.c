@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "map.h"
 #include "settings.h"
 #include "decide.h"
+#include "supervise.h"
 
 #define LIBRARY_NAME	"libportremap.so"
 #define EXIT_USAGE	2
@@ -35,8 +37,8 @@
 
 static const char usage_line[] =
     "usage: portremap [-m MAP] [--mode MODE] [--connect loopback] [-q | -v]\n"
-    "                 [--] COMMAND [ARG ...]\n"
-    "       portremap [-m MAP] [--mode MODE] [--connect loopback] --check\n";
+    "                 [--supervise | --no-supervise] [--] COMMAND [ARG ...]\n"
+    "       portremap [options] --check [-- COMMAND]\n";
 
 static void
 usage(FILE *to)
@@ -62,8 +64,14 @@ help(void)
 	    "                    port on this host go to its target as well\n"
 	    "  -q, --quiet       set PORTREMAP_LOG=0: print nothing\n"
 	    "  -v, --verbose     set PORTREMAP_LOG=2: explain every decision\n"
+	    "      --supervise   run COMMAND under portremap's supervisor (seccomp\n"
+	    "                    user notification), which reaches programs that\n"
+	    "                    bypass the C library; the default for static\n"
+	    "                    and Go programs\n"
+	    "      --no-supervise  always use LD_PRELOAD\n"
 	    "      --check       print the settings, the map, and whether this\n"
-	    "                    user would be remapped, then exit\n"
+	    "                    user would be remapped (and how, for COMMAND),\n"
+	    "                    then exit\n"
 	    "  -h, --help        print this help\n"
 	    "  -V, --version     print the version\n"
 	    "\n"
@@ -276,8 +284,35 @@ print_verdict(const struct settings *s, unsigned uid, int capable)
 	}
 }
 
+enum { SUPERVISE_AUTO, SUPERVISE_ALWAYS, SUPERVISE_NEVER };
+
+/*
+ * Does COMMAND get the supervisor (1) or the preload (0)? The preload
+ * cannot reach programs that make their system calls themselves.
+ */
 static int
-check(const struct settings *s)
+mechanism(const char *command, int supervision, char *why, size_t len)
+{
+	const char *path = find_command(command);
+	int bypasses;
+
+	if (supervision == SUPERVISE_ALWAYS) {
+		snprintf(why, len, "--supervise");
+		return 1;
+	}
+	if (path == NULL || (bypasses = bypasses_libc(path, why, len)) < 0) {
+		snprintf(why, len, "%s is not an ELF program here", command);
+		return 0;
+	}
+	if (supervision == SUPERVISE_NEVER) {
+		snprintf(why, len, "--no-supervise");
+		return 0;
+	}
+	return bypasses;
+}
+
+static int
+check(const struct settings *s, const char *command, int supervision)
 {
 	const char *how, *library = find_library(&how);
 	const char *map = getenv("PORTREMAP_MAP");
@@ -298,6 +333,18 @@ check(const struct settings *s)
 	    "to a mapped port on this host go to its target)" : "off");
 	print_modes(&s->map, uid, capable);
 	print_verdict(s, uid, capable);
+	if (command != NULL) {
+		char why[PATH_MAX + 128];
+
+		if (mechanism(command, supervision, why, sizeof(why)))
+			printf("mechanism: supervision (%s): portremap stays "
+			    "as its parent and remaps its system calls\n", why);
+		else
+			printf("mechanism: LD_PRELOAD (%s)\n", why);
+		if (!readable && mechanism(command, supervision, why,
+		    sizeof(why)))
+			return 0;
+	}
 	if (!readable) {
 		fprintf(stderr, "portremap: cannot read the library %s (%s); "
 		    "set PORTREMAP_LIBRARY\n", library, how);
@@ -316,15 +363,18 @@ main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "supervise", no_argument, NULL, 'S' },
+		{ "no-supervise", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct settings s;
 	struct settings_text text;
+	char why[PATH_MAX + 128];
 	char err[ERR_MAX];
 	const char *how, *library;
-	int c, checking = 0;
+	int c, checking = 0, supervision = SUPERVISE_AUTO;
 
 	/* '+': options end at the command, whose own options are its own. */
 	while ((c = getopt_long(argc, argv, "+m:qvhV", options, NULL)) != -1) {
@@ -347,6 +397,12 @@ main(int argc, char **argv)
 		case 'c':
 			checking = 1;
 			break;
+		case 'S':
+			supervision = SUPERVISE_ALWAYS;
+			break;
+		case 'N':
+			supervision = SUPERVISE_NEVER;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -367,12 +423,15 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (checking)
-		return check(&s);
+		return check(&s, optind < argc ? argv[optind] : NULL,
+		    supervision);
 	if (optind == argc) {
 		fprintf(stderr, "portremap: no command given\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (mechanism(argv[optind], supervision, why, sizeof(why)))
+		return supervise(argv + optind, &s);
 	library = find_library(&how);
 	if (access(library, R_OK) != 0) {
 		fprintf(stderr, "portremap: cannot read the library %s (%s): "

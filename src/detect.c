@@ -1,0 +1,187 @@
+/*
+ * Which programs the preload cannot reach: a statically linked ELF file
+ * (no PT_INTERP: no dynamic loader, so no LD_PRELOAD), and a Go program,
+ * which makes its system calls itself even when linked dynamically (cgo).
+ * Go marks its binaries with a .go.buildinfo section.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
+#include <elf.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "format.h"
+#include "supervise.h"
+
+#define NAMES_MAX	65536
+
+static int
+read_at(int fd, off_t off, void *buf, size_t len)
+{
+	return pread(fd, buf, len, off) == (ssize_t)len ? 0 : -1;
+}
+
+/* Program and section headers, read the same way for 32 and 64 bits. */
+struct elf_file {
+	int		fd;
+	int		wide;		/* ELFCLASS64 */
+	uint64_t	phoff, shoff;
+	unsigned	phnum, shnum, shstrndx, phentsize, shentsize;
+};
+
+static int
+open_elf(struct elf_file *e, int fd)
+{
+	unsigned char ident[EI_NIDENT];
+
+	e->fd = fd;
+	if (read_at(fd, 0, ident, sizeof(ident)) != 0 ||
+	    memcmp(ident, ELFMAG, SELFMAG) != 0)
+		return -1;
+	e->wide = ident[EI_CLASS] == ELFCLASS64;
+	if (e->wide) {
+		Elf64_Ehdr h;
+
+		if (read_at(fd, 0, &h, sizeof(h)) != 0)
+			return -1;
+		e->phoff = h.e_phoff;
+		e->shoff = h.e_shoff;
+		e->phnum = h.e_phnum;
+		e->shnum = h.e_shnum;
+		e->shstrndx = h.e_shstrndx;
+		e->phentsize = h.e_phentsize;
+		e->shentsize = h.e_shentsize;
+	} else {
+		Elf32_Ehdr h;
+
+		if (read_at(fd, 0, &h, sizeof(h)) != 0)
+			return -1;
+		e->phoff = h.e_phoff;
+		e->shoff = h.e_shoff;
+		e->phnum = h.e_phnum;
+		e->shnum = h.e_shnum;
+		e->shstrndx = h.e_shstrndx;
+		e->phentsize = h.e_phentsize;
+		e->shentsize = h.e_shentsize;
+	}
+	return 0;
+}
+
+static int
+has_interpreter(const struct elf_file *e)
+{
+	for (unsigned i = 0; i < e->phnum; i++) {
+		uint32_t type;
+
+		if (read_at(e->fd, (off_t)(e->phoff + (uint64_t)i * e->phentsize),
+		    &type, sizeof(type)) != 0)
+			return 0;
+		if (type == PT_INTERP)
+			return 1;
+	}
+	return 0;
+}
+
+/* Section i's name offset, file offset and size. */
+static int
+section(const struct elf_file *e, unsigned i, uint32_t *name, uint64_t *off,
+    uint64_t *size)
+{
+	off_t at = (off_t)(e->shoff + (uint64_t)i * e->shentsize);
+
+	if (e->wide) {
+		Elf64_Shdr s;
+
+		if (read_at(e->fd, at, &s, sizeof(s)) != 0)
+			return -1;
+		*name = s.sh_name;
+		*off = s.sh_offset;
+		*size = s.sh_size;
+	} else {
+		Elf32_Shdr s;
+
+		if (read_at(e->fd, at, &s, sizeof(s)) != 0)
+			return -1;
+		*name = s.sh_name;
+		*off = s.sh_offset;
+		*size = s.sh_size;
+	}
+	return 0;
+}
+
+static int
+has_section(const struct elf_file *e, const char *wanted)
+{
+	static char names[NAMES_MAX];
+	uint32_t name;
+	uint64_t off, size, nsize;
+
+	if (e->shnum == 0 || e->shstrndx >= e->shnum ||
+	    section(e, e->shstrndx, &name, &off, &nsize) != 0)
+		return 0;
+	if (nsize > sizeof(names) - 1)
+		nsize = sizeof(names) - 1;
+	if (read_at(e->fd, (off_t)off, names, (size_t)nsize) != 0)
+		return 0;
+	names[nsize] = '\0';
+	for (unsigned i = 0; i < e->shnum; i++)
+		if (section(e, i, &name, &off, &size) == 0 && name < nsize &&
+		    strcmp(names + name, wanted) == 0)
+			return 1;
+	return 0;
+}
+
+int
+bypasses_libc(const char *path, char *why, size_t len)
+{
+	struct elf_file e;
+	int fd, ret;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (open_elf(&e, fd) != 0) {
+		close(fd);
+		return -1;
+	}
+	if (has_section(&e, ".go.buildinfo")) {
+		format(why, len, "%s is a Go program: it makes its system calls "
+		    "itself", path);
+		ret = 1;
+	} else if (!has_interpreter(&e)) {
+		format(why, len, "%s is statically linked", path);
+		ret = 1;
+	} else {
+		format(why, len, "%s is dynamically linked", path);
+		ret = 0;
+	}
+	close(fd);
+	return ret;
+}
+
+const char *
+find_command(const char *name)
+{
+	static char path[PATH_MAX];
+	const char *dirs = getenv("PATH"), *p;
+
+	if (strchr(name, '/') != NULL)
+		return name;
+	if (dirs == NULL)
+		dirs = "/usr/local/bin:/usr/bin:/bin";
+	for (p = dirs; *p != '\0';) {
+		size_t n = strcspn(p, ":");
+
+		if (snprintf(path, sizeof(path), "%.*s/%s", (int)n, n ? p : ".",
+		    name) < (int)sizeof(path) && access(path, X_OK) == 0)
+			return path;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
