@@ -72,9 +72,13 @@ bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
 	if (ret == 0) {
 		tag_socket(fd);
 		mark_port(target, port, MARK_REMAPPED);
-		if (s->log_level >= 1)
-			say_remap(sys_getpid(), (unsigned)sys_getuid(), s->mode,
-			    capable, addr, port, target);
+		if (s->log_level >= 1) {
+			/* One order of system calls, whatever the compiler. */
+			unsigned uid = (unsigned)sys_getuid();
+
+			say_remap(sys_getpid(), uid, s->mode, capable, addr,
+			    port, target);
+		}
 		errno = saved;
 		return ret;
 	}
