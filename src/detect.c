@@ -34,41 +34,35 @@ struct elf_file {
 	unsigned	phnum, shnum, shstrndx, phentsize, shentsize;
 };
 
+/* The fields of an Elf32_Ehdr or Elf64_Ehdr h, as read. */
+#define TAKE_HEADER(e, h) do {						\
+	(e)->phoff = (h).e_phoff;					\
+	(e)->shoff = (h).e_shoff;					\
+	(e)->phnum = (h).e_phnum;					\
+	(e)->shnum = (h).e_shnum;					\
+	(e)->shstrndx = (h).e_shstrndx;					\
+	(e)->phentsize = (h).e_phentsize;				\
+	(e)->shentsize = (h).e_shentsize;				\
+} while (0)
+
 static int
 open_elf(struct elf_file *e, int fd)
 {
 	unsigned char ident[EI_NIDENT];
+	Elf64_Ehdr h64;
+	Elf32_Ehdr h32;
 
 	e->fd = fd;
 	if (read_at(fd, 0, ident, sizeof(ident)) != 0 ||
 	    memcmp(ident, ELFMAG, SELFMAG) != 0)
 		return -1;
 	e->wide = ident[EI_CLASS] == ELFCLASS64;
-	if (e->wide) {
-		Elf64_Ehdr h;
-
-		if (read_at(fd, 0, &h, sizeof(h)) != 0)
-			return -1;
-		e->phoff = h.e_phoff;
-		e->shoff = h.e_shoff;
-		e->phnum = h.e_phnum;
-		e->shnum = h.e_shnum;
-		e->shstrndx = h.e_shstrndx;
-		e->phentsize = h.e_phentsize;
-		e->shentsize = h.e_shentsize;
-	} else {
-		Elf32_Ehdr h;
-
-		if (read_at(fd, 0, &h, sizeof(h)) != 0)
-			return -1;
-		e->phoff = h.e_phoff;
-		e->shoff = h.e_shoff;
-		e->phnum = h.e_phnum;
-		e->shnum = h.e_shnum;
-		e->shstrndx = h.e_shstrndx;
-		e->phentsize = h.e_phentsize;
-		e->shentsize = h.e_shentsize;
-	}
+	if (e->wide && read_at(fd, 0, &h64, sizeof(h64)) == 0)
+		TAKE_HEADER(e, h64);
+	else if (!e->wide && read_at(fd, 0, &h32, sizeof(h32)) == 0)
+		TAKE_HEADER(e, h32);
+	else
+		return -1;
 	return 0;
 }
 
@@ -93,24 +87,15 @@ section(const struct elf_file *e, unsigned i, uint32_t *name, uint64_t *off,
     uint64_t *size)
 {
 	off_t at = (off_t)(e->shoff + (uint64_t)i * e->shentsize);
+	Elf64_Shdr s64;
+	Elf32_Shdr s32;
 
-	if (e->wide) {
-		Elf64_Shdr s;
-
-		if (read_at(e->fd, at, &s, sizeof(s)) != 0)
-			return -1;
-		*name = s.sh_name;
-		*off = s.sh_offset;
-		*size = s.sh_size;
-	} else {
-		Elf32_Shdr s;
-
-		if (read_at(e->fd, at, &s, sizeof(s)) != 0)
-			return -1;
-		*name = s.sh_name;
-		*off = s.sh_offset;
-		*size = s.sh_size;
-	}
+	if (e->wide ? read_at(e->fd, at, &s64, sizeof(s64)) != 0 :
+	    read_at(e->fd, at, &s32, sizeof(s32)) != 0)
+		return -1;
+	*name = e->wide ? s64.sh_name : s32.sh_name;
+	*off = e->wide ? s64.sh_offset : s32.sh_offset;
+	*size = e->wide ? s64.sh_size : s32.sh_size;
 	return 0;
 }
 

@@ -85,14 +85,15 @@ Test(supervise, a_cgo_go_server_on_80)
 	go_serves_on_80("go-cgo", 21202);
 }
 
-Test(supervise, a_go_tls_server_on_443, .timeout = 60)
+static void
+go_tls_on_443(const char *binary, unsigned target)
 {
 	char dir[] = "/tmp/portremap-cert.XXXXXX", cmd[1200], reply[256] = "";
-	char cert[128], key[128];
+	char cert[128], key[128], map[32];
 	struct proc p;
 	FILE *curl;
 
-	go_program("go-static");
+	go_program(binary);
 	if (access("/usr/bin/openssl", X_OK) != 0 ||
 	    access("/usr/bin/curl", X_OK) != 0)
 		cr_skip_test("needs openssl and curl");
@@ -103,11 +104,12 @@ Test(supervise, a_go_tls_server_on_443, .timeout = 60)
 	    "rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout %s -out %s "
 	    ">/dev/null 2>&1 && chmod 644 %s %s", dir, key, cert, key, cert);
 	cr_assert(system(cmd) == 0);
+	snprintf(map, sizeof(map), "443:%u", target);
 	proc_start_ready(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"),
-	    "-m", "443:21203", "--", staged("go-static"), "-cert", cert,
-	    "-key", key, "[::]:443"), "ready");
+	    "-m", map, "--", staged(binary), "-cert", cert, "-key", key,
+	    "[::]:443"), "ready");
 	snprintf(cmd, sizeof(cmd), "curl -sk --max-time 10 https://127.0.0.1:"
-	    "21203/ https://[::1]:21203/");
+	    "%u/ https://[::1]:%u/", target, target);
 	curl = popen(cmd, "r");
 	(void)!fread(reply, 1, sizeof(reply) - 1, curl);
 	pclose(curl);
@@ -117,6 +119,16 @@ Test(supervise, a_go_tls_server_on_443, .timeout = 60)
 	expect_out(&p, "ready [::]:443");
 	cr_assert_str_eq(reply, "hello from Go on port 443\n"
 	    "hello from Go on port 443\n");
+}
+
+Test(supervise, a_static_go_tls_server_on_443, .timeout = 60)
+{
+	go_tls_on_443("go-static", 21203);
+}
+
+Test(supervise, a_cgo_go_tls_server_on_443, .timeout = 60)
+{
+	go_tls_on_443("go-cgo", 21208);
 }
 
 static void *
@@ -170,10 +182,11 @@ Test(supervise, a_go_client_reaches_localhost_80_with_connect_loopback)
 	expect_out(&client, "body hello from Go on port 80");
 }
 
-Test(supervise, busybox_httpd_on_80)
+/* A folder of one index.html the unprivileged user can read. */
+static void
+www(char *dir)
 {
-	char dir[] = "/tmp/portremap-www.XXXXXX", cmd[300];
-	struct proc p;
+	char cmd[300];
 
 	if (access(BUSYBOX, X_OK) != 0)
 		cr_skip_test("busybox-static is not installed");
@@ -181,13 +194,29 @@ Test(supervise, busybox_httpd_on_80)
 	snprintf(cmd, sizeof(cmd), "chmod 755 %s && echo 'hello from busybox' "
 	    ">%s/index.html && chmod 644 %s/index.html", dir, dir, dir);
 	cr_assert(system(cmd) == 0);
+}
+
+static void
+remove_www(const char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)!system(cmd);
+}
+
+Test(supervise, busybox_httpd_on_80)
+{
+	char dir[] = "/tmp/portremap-www.XXXXXX";
+	struct proc p;
+
+	www(dir);
 	proc_start(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "-m",
 	    "80:21206", "--", BUSYBOX, "httpd", "-f", "-p", "80", "-h", dir));
 	cr_assert_eq(wait_listening("127.0.0.1", 21206), 0, "%s", p.errbuf);
 	get_ok("127.0.0.1", 21206, "hello from busybox");
 	proc_stop(&p);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	(void)!system(cmd);
+	remove_www(dir);
 	expect_remap_said(&p, "[::]:80", "[::]:21206");
 }
 
@@ -197,12 +226,7 @@ Test(supervise, a_daemonizing_busybox_httpd_stays_supervised)
 	char dir[] = "/tmp/portremap-www.XXXXXX", cmd[300];
 	struct proc p;
 
-	if (access(BUSYBOX, X_OK) != 0)
-		cr_skip_test("busybox-static is not installed");
-	cr_assert(mkdtemp(dir) != NULL);
-	snprintf(cmd, sizeof(cmd), "chmod 755 %s && echo 'hello from busybox' "
-	    ">%s/index.html && chmod 644 %s/index.html", dir, dir, dir);
-	cr_assert(system(cmd) == 0);
+	www(dir);
 	proc_start(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "-m",
 	    "80:21207", "--", BUSYBOX, "httpd", "-p", "80", "-h", dir));
 	cr_assert_eq(wait_listening("127.0.0.1", 21207), 0, "%s", p.errbuf);
@@ -211,8 +235,7 @@ Test(supervise, a_daemonizing_busybox_httpd_stays_supervised)
 	snprintf(cmd, sizeof(cmd), "pkill -f 'httpd -p [8]0 -h %s'", dir);
 	cr_assert(system(cmd) == 0);
 	proc_finish(&p);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	(void)!system(cmd);
+	remove_www(dir);
 	cr_assert_eq(p.status, 0, "%s", p.errbuf);
 }
 
@@ -332,17 +355,30 @@ Test(supervise, exit_statuses_and_forwarded_signals)
 }
 
 /* A container profile that refuses seccomp(): one line, status 126. */
-Test(supervise, refused_seccomp_is_said_and_nothing_runs)
+static void
+refused(const char *call, const char *line)
 {
 	struct proc p;
 
-	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"),
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), call,
 	    staged("portremap"), "--", staged("probe-static"), "ready"));
-	cr_assert_eq(p.status, 126);
+	cr_assert_eq(p.status, 126, "%s", p.errbuf);
 	cr_assert_str_eq(p.outbuf, "", "the program ran unremapped");
-	cr_assert(strncmp(p.errbuf, "portremap: cannot supervise the program: "
-	    "seccomp() with user notification was refused (Operation not "
-	    "permitted)", 106) == 0, "%s", p.errbuf);
+	cr_assert(strncmp(p.errbuf, line, strlen(line)) == 0 &&
+	    strchr(p.errbuf, '\n') == p.errbuf + p.errlen - 1, "%s", p.errbuf);
+}
+
+Test(supervise, refused_seccomp_is_said_and_nothing_runs)
+{
+	refused("seccomp", "portremap: cannot supervise the program: seccomp() "
+	    "with user notification was refused (Operation not permitted)");
+}
+
+Test(supervise, refused_pidfd_getfd_is_said_and_nothing_runs)
+{
+	refused("pidfd_getfd", "portremap: cannot supervise the program: "
+	    "pidfd_getfd() was refused (ptrace restrictions?) (Operation not "
+	    "permitted)");
 }
 
 Test(supervise, check_says_which_mechanism_and_why)
