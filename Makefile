@@ -113,9 +113,11 @@ $(BUILD)/tests/probe-linked: $(PROBE_SRCS) tests/probe.h $(LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) -pthread -o $@ $(PROBE_SRCS) $(LIB_OBJS) $(LIB_LIBS)
 
 # The probe as programs that bypass the C library are: statically linked.
+# A fixture, not code under test: no sanitizer (they cannot link statically).
 $(BUILD)/tests/probe-static: $(PROBE_SRCS) tests/probe.h $(BUILD)/toolchain
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -static -pthread -o $@ $(PROBE_SRCS) -ldl
+	$(CC) -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -O2 -static -pthread \
+	    -o $@ $(PROBE_SRCS) -ldl
 
 $(BUILD)/tests/noseccomp: tests/noseccomp.c $(BUILD)/toolchain
 	@mkdir -p $(@D)
