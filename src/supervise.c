@@ -9,6 +9,10 @@
  * (SECCOMP_USER_NOTIF_FLAG_CONTINUE). A notification is checked to be still
  * valid before acting on it and before answering it.
  *
+ * Its own calls on the program's sockets are system calls made directly:
+ * portremap may itself run with the library preloaded (an image's
+ * ENV LD_PRELOAD), which must not remap or rewrite them a second time.
+ *
  * Not a privilege boundary: the supervisor runs with the program's
  * credentials, reads at most a socket address and a length from its memory,
  * and writes only the buffer and length getsockname() was given.
@@ -42,6 +46,7 @@
 #include "settings.h"
 #include "sockaddr.h"
 #include "supervise.h"
+#include "sys.h"
 
 /* The kernel's interfaces, declared here: musl has no linux/ headers. */
 #define SECCOMP_SET_MODE_FILTER			1
@@ -331,7 +336,7 @@ on_bind(const struct call *c)
 	pid_t tid = (pid_t)c->n.pid;
 	struct sockaddr_storage addr, copy;
 	socklen_t len = (socklen_t)a[2];
-	int family, port, sock, capable = 0, ret, err;
+	int family, port, sock, capable = 0, err;
 	unsigned target;
 	long long tgid;
 
@@ -356,20 +361,18 @@ on_bind(const struct call *c)
 		close(sock);
 		return;
 	}
-	if (decide(s->mode, capable) == ACTION_TRY_FIRST) {
-		ret = bind(sock, (struct sockaddr *)&addr, len);
-		if (ret == 0 || errno != EACCES) {
-			answer(c, ret, ret == 0 ? 0 : errno, 0);
-			close(sock);
-			return;
-		}
+	if (decide(s->mode, capable) == ACTION_TRY_FIRST &&
+	    (err = -(int)sys_bind(sock, (struct sockaddr *)&addr, len)) !=
+	    EACCES) {
+		answer(c, err == 0 ? 0 : -1, err, 0);
+		close(sock);
+		return;
 	}
 	memcpy(&copy, &addr, len);
 	sockaddr_set_port(&copy, target);
-	ret = bind(sock, (struct sockaddr *)&copy, len);
-	err = ret == 0 ? 0 : errno;
+	err = -(int)sys_bind(sock, (struct sockaddr *)&copy, len);
 	tgid = status_field(tid, "Tgid:", 10);
-	if (ret == 0) {
+	if (err == 0) {
 		tag_socket(sock);
 		if (s->log_level >= 1)
 			say_remap(tgid, (unsigned)status_field(tid, "Uid:", 10),
@@ -380,7 +383,7 @@ on_bind(const struct call *c)
 		say_remap_failed(tgid, (struct sockaddr *)&addr, (unsigned)port,
 		    target, err, 0);
 	}
-	answer(c, ret, err, 0);
+	answer(c, err == 0 ? 0 : -1, err, 0);
 	close(sock);
 }
 
@@ -410,7 +413,7 @@ on_connect(const struct call *c)
 	pid_t tid = (pid_t)c->n.pid;
 	struct sockaddr_storage addr, copy;
 	socklen_t len = (socklen_t)a[2];
-	int family, port, sock, transport, ret, err;
+	int family, port, sock, transport, err;
 	unsigned target;
 
 	if (len < sizeof(struct sockaddr_in) || len > sizeof(addr) ||
@@ -430,28 +433,26 @@ on_connect(const struct call *c)
 		return;
 	}
 	if (transport == TRANSPORT_STREAM) {
-		ret = connect(sock, (struct sockaddr *)&addr, len);
-		if (ret != 0 && errno == EINPROGRESS &&
-		    (ret = connect(sock, (struct sockaddr *)&addr, len)) != 0 &&
-		    errno == EALREADY)
-			errno = EINPROGRESS;
-		if (ret == 0 || errno != ECONNREFUSED) {
-			answer(c, ret, ret == 0 ? 0 : errno, 0);
+		err = -(int)sys_connect(sock, (struct sockaddr *)&addr, len);
+		if (err == EINPROGRESS && (err = -(int)sys_connect(sock,
+		    (struct sockaddr *)&addr, len)) == EALREADY)
+			err = EINPROGRESS;
+		if (err != ECONNREFUSED) {
+			answer(c, err == 0 ? 0 : -1, err, 0);
 			close(sock);
 			return;
 		}
 	}
 	memcpy(&copy, &addr, len);
 	sockaddr_set_port(&copy, target);
-	ret = connect(sock, (struct sockaddr *)&copy, len);
-	err = ret == 0 ? 0 : errno;
-	if (ret == 0 || err == EINPROGRESS) {
+	err = -(int)sys_connect(sock, (struct sockaddr *)&copy, len);
+	if (err == 0 || err == EINPROGRESS) {
 		tag_socket(sock);
 		if (c->s->log_level >= 2)
 			say_connect(status_field(tid, "Tgid:", 10),
 			    (struct sockaddr *)&addr, (unsigned)port, target);
 	}
-	answer(c, ret, err, 0);
+	answer(c, err == 0 ? 0 : -1, err, 0);
 	close(sock);
 }
 
@@ -476,8 +477,8 @@ answer_name(const struct call *c, int peer)
 		go_on(c);
 		return;
 	}
-	got = peer ? getpeername(sock, (struct sockaddr *)&name, &len) :
-	    getsockname(sock, (struct sockaddr *)&name, &len);
+	got = (int)(peer ? sys_getpeername(sock, (struct sockaddr *)&name,
+	    &len) : sys_getsockname(sock, (struct sockaddr *)&name, &len));
 	if (got != 0 || len < PORT_END ||
 	    ((family = sockaddr_family(&name)) != AF_INET &&
 	    family != AF_INET6) ||

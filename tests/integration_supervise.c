@@ -325,9 +325,34 @@ Test(supervise, a_dynamic_program_with_the_library_too_is_remapped_once)
 	    ARGV(staged("portremap"), "--supervise", "--", staged("probe"),
 	    "tcp4", "bind=127.0.0.1:716", "kname", "name"));
 	expect_out(&p, "name port=716 len=16 family=2");
+	/* The raw system call too: the supervisor answered it. */
+	expect_out(&p, "kname port=716");
 	for (s = p.errbuf; (s = strstr(s, " -> ")) != NULL; s++)
 		lines++;
 	cr_assert_eq(lines, 1, "%s", p.errbuf);
+}
+
+/*
+ * portremap itself under the library (an image's ENV LD_PRELOAD), as root
+ * in a user namespace on the host network, whose bind of 80 is tried and
+ * refused: the supervisor's own calls on the program's socket are its own,
+ * not remapped again by the library loaded into it (whose map would be
+ * the default one, not -m's).
+ */
+Test(supervise, the_supervisor_under_the_library_binds_as_told)
+{
+	struct proc p;
+
+	require_root();
+	proc_start_ready(&p, ROOT, NO_ENV, ARGV("unshare", "--user",
+	    "--map-root-user", staged("portremap"), "-m", "80:21209", "--",
+	    go_program("go-static"), ":80"), "ready");
+	get_ok("127.0.0.1", 21209, "hello from Go on port 80\n");
+	proc_stop(&p);
+	expect_out(&p, "ready [::]:80");
+	cr_assert(strstr(p.errbuf, "]: bind [::]:80 -> [::]:21209 (uid 0 lacks "
+	    "CAP_NET_BIND_SERVICE in this network namespace)\n") != NULL,
+	    "%s", p.errbuf);
 }
 
 Test(supervise, exit_statuses_and_forwarded_signals)
