@@ -30,25 +30,6 @@ static int getpeername_first(int, struct sockaddr *, socklen_t *);
 bind_fn pr_connect_next = connect_first;
 getname_fn pr_getpeername_next = getpeername_first;
 
-/* 127.0.0.0/8, ::1, or ::ffff:127.0.0.0/104. */
-static int
-is_loopback(const void *addr, unsigned family)
-{
-	const unsigned char *b = addr;
-
-	if (family == AF_INET)
-		return b[4] == 127;
-	for (int i = 8; i < 18; i++)
-		if (b[i] != 0)
-			return 0;
-	if (b[18] == 0xff && b[19] == 0xff)
-		return b[20] == 127;
-	for (int i = 18; i < 23; i++)
-		if (b[i] != 0)
-			return 0;
-	return b[23] == 1;
-}
-
 /*
  * TCP asks the source first, so that a server really listening there is
  * never bypassed: only the kernel's refusal (nothing listens) lets the
@@ -81,7 +62,7 @@ connect_remap(const struct settings *s, int fd, const struct sockaddr *addr,
 	unsigned target;
 
 	if ((port = sockaddr_inet_port(addr, len, &family)) <= 0 ||
-	    family == AF_UNSPEC || !is_loopback(addr, (unsigned)family))
+	    family == AF_UNSPEC || !sockaddr_is_loopback(addr, (unsigned)family))
 		return real_connect(fd, addr, len);
 	if ((target = map_target(&s->map, (unsigned)port)) == 0) {
 		ret = real_connect(fd, addr, len);
@@ -125,7 +106,7 @@ peer_source(const struct settings *s, int fd, const void *addr)
 	unsigned source, marks;
 
 	if ((family != AF_INET && family != AF_INET6) ||
-	    !is_loopback(addr, family) ||
+	    !sockaddr_is_loopback(addr, family) ||
 	    (source = map_source(&s->map, port)) == 0)
 		return 0;
 	marks = __atomic_load_n(&pr_peer_marks[port], __ATOMIC_RELAXED);

@@ -43,3 +43,22 @@ sockaddr_copy(void *dst, const void *src, size_t len)
 	for (; i < len; i++)
 		d[i] = s[i];
 }
+
+/* 127.0.0.0/8, ::1, or ::ffff:127.0.0.0/104. */
+int
+sockaddr_is_loopback(const void *addr, unsigned family)
+{
+	const unsigned char *b = addr;
+
+	if (family == AF_INET)
+		return b[4] == 127;
+	for (int i = 8; i < 18; i++)
+		if (b[i] != 0)
+			return 0;
+	if (b[18] == 0xff && b[19] == 0xff)
+		return b[20] == 127;
+	for (int i = 18; i < 23; i++)
+		if (b[i] != 0)
+			return 0;
+	return b[23] == 1;
+}

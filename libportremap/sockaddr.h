@@ -18,6 +18,7 @@
 
 int sockaddr_inet_port(const struct sockaddr *, socklen_t, int *family);
 void sockaddr_copy(void *dst, const void *src, size_t len);
+int sockaddr_is_loopback(const void *addr, unsigned family);
 
 static inline unsigned
 sockaddr_family(const void *addr)

@@ -387,19 +387,6 @@ on_bind(const struct call *c)
 	close(sock);
 }
 
-/* 127.0.0.0/8, ::1, or ::ffff:127.0.0.0/104. */
-static int
-is_loopback(const unsigned char *b, unsigned family)
-{
-	static const unsigned char v6_loopback[16] = { [15] = 1 };
-	static const unsigned char v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (family == AF_INET)
-		return b[4] == 127;
-	return memcmp(b + 8, v6_loopback, 16) == 0 ||
-	    (memcmp(b + 8, v4_mapped, 12) == 0 && b[20] == 127);
-}
-
 /*
  * connect() to a mapped port on loopback (PORTREMAP_CONNECT=loopback): as
  * the library does, TCP asks the port itself first, and only the kernel's
@@ -420,7 +407,7 @@ on_connect(const struct call *c)
 	    read_memory(tid, a[1], &addr, len) != 0 ||
 	    (port = sockaddr_inet_port((struct sockaddr *)&addr, len,
 	    &family)) <= 0 || family == AF_UNSPEC ||
-	    !is_loopback((unsigned char *)&addr, (unsigned)family) ||
+	    !sockaddr_is_loopback(&addr, (unsigned)family) ||
 	    (target = map_target(&c->s->map, (unsigned)port)) == 0 ||
 	    (sock = their_socket(tid, (int)a[0])) < 0) {
 		go_on(c);
@@ -482,7 +469,7 @@ answer_name(const struct call *c, int peer)
 	if (got != 0 || len < PORT_END ||
 	    ((family = sockaddr_family(&name)) != AF_INET &&
 	    family != AF_INET6) ||
-	    (peer && !is_loopback((unsigned char *)&name, family)) ||
+	    (peer && !sockaddr_is_loopback(&name, family)) ||
 	    (source = map_source(&c->s->map, sockaddr_get_port(&name))) == 0 ||
 	    !socket_is_tagged(sock)) {
 		close(sock);

@@ -120,3 +120,39 @@ Test(sockaddr, set_port_changes_only_the_port_even_unaligned)
 	sockaddr_set_port(buf + 1, 0);
 	cr_assert_eq(sockaddr_get_port(buf + 1), 0);
 }
+
+static int
+loopback4(const char *text)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET };
+
+	cr_assert(inet_pton(AF_INET, text, &in.sin_addr) == 1);
+	return sockaddr_is_loopback(&in, AF_INET);
+}
+
+static int
+loopback6(const char *text)
+{
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+
+	cr_assert(inet_pton(AF_INET6, text, &in6.sin6_addr) == 1);
+	return sockaddr_is_loopback(&in6, AF_INET6);
+}
+
+Test(sockaddr, loopback_is_127_8_and_the_ipv6_forms_of_it)
+{
+	cr_assert(loopback4("127.0.0.1"));
+	cr_assert(loopback4("127.255.255.254"));
+	cr_assert(!loopback4("126.255.255.255"));
+	cr_assert(!loopback4("128.0.0.1"));
+	cr_assert(!loopback4("0.0.0.0"));
+	cr_assert(loopback6("::1"));
+	cr_assert(!loopback6("::"));
+	cr_assert(!loopback6("::2"));
+	cr_assert(!loopback6("::1:1"));
+	cr_assert(loopback6("::ffff:127.0.0.1"));
+	cr_assert(loopback6("::ffff:127.1.2.3"));
+	cr_assert(!loopback6("::ffff:10.0.0.1"));
+	cr_assert(!loopback6("::127.0.0.1"));	/* v4-compatible: not loopback */
+	cr_assert(!loopback6("fe80::1"));
+}
