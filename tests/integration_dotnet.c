@@ -308,70 +308,74 @@ ON_EACH_RUNTIME(http_and_https_together)
 ON_EACH_RUNTIME(port_80_and_its_target_collide_and_are_explained)
 
 /*
- * The default map, and the proposal's `curl localhost:8080/Environment`;
- * then the .NET 8 default, ASPNETCORE_HTTP_PORTS=8080, left alone. One
- * runtime at a time, since all want port 8080; those not built are skipped
- * by their own tests above.
+ * A scenario that needs a port every runtime wants (8080, or the real 80):
+ * each built runtime in turn; those not built are skipped by their own
+ * tests above, and when none is, this one skips too.
  */
-Test(dotnet, default_map_and_the_net8_default_port_on_every_runtime,
-    .timeout = 240)
+static void
+on_every_runtime(void (*scenario)(const struct runtime *))
 {
 	int ran = 0;
 
 	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
-		const struct runtime *r = runtimes[i];
-		const char *argv[4];
-		struct proc p;
-
-		if (unavailable(r) != NULL)
+		if (unavailable(runtimes[i]) != NULL)
 			continue;
-		proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
-		    "ASPNETCORE_URLS=http://+:80"), app_argv(r, argv, NULL),
-		    STARTED);
-		get_ok("127.0.0.1", 8080, "/Environment", "\"localPort\":80");
-		get_ok("127.0.0.1", 8080, "/Environment",
-		    r == &net8 ? "\"runtimeVersion\":\".NET 8." :
-		    "\"runtimeVersion\":\".NET 10.");
-		proc_stop(&p);
-		expect_remap_logged(&p, "[::]:80", "[::]:8080");
-
-		proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
-		    "ASPNETCORE_HTTP_PORTS=8080"), app_argv(r, argv, NULL),
-		    STARTED);
-		get_ok("127.0.0.1", 8080, "/",
-		    "hello from ASP.NET Core on port 8080\n");
-		proc_stop(&p);
-		cr_assert(has_line(p.outbuf, "      Now listening on: "
-		    "http://[::]:8080"), "%s: %s", r->name, p.outbuf);
-		cr_assert(strstr(p.errbuf, "portremap") == NULL, "%s", p.errbuf);
+		scenario(runtimes[i]);
 		ran++;
 	}
 	if (ran == 0)
 		cr_skip_test("%s", unavailable(&net10));
 }
 
-/* Root keeps port 80: one runtime at a time, all want the real port. */
+/*
+ * The default map, and the proposal's `curl localhost:8080/Environment`;
+ * then the .NET 8 default, ASPNETCORE_HTTP_PORTS=8080, left alone.
+ */
+static void
+default_map_and_the_net8_default_port(const struct runtime *r)
+{
+	const char *argv[4];
+	struct proc p;
+
+	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
+	    "ASPNETCORE_URLS=http://+:80"), app_argv(r, argv, NULL), STARTED);
+	get_ok("127.0.0.1", 8080, "/Environment", "\"localPort\":80");
+	get_ok("127.0.0.1", 8080, "/Environment", r == &net8 ?
+	    "\"runtimeVersion\":\".NET 8." : "\"runtimeVersion\":\".NET 10.");
+	proc_stop(&p);
+	expect_remap_logged(&p, "[::]:80", "[::]:8080");
+
+	proc_start_ready(&p, UNPRIVILEGED, ENV(DOTNET_QUIET,
+	    "ASPNETCORE_HTTP_PORTS=8080"), app_argv(r, argv, NULL), STARTED);
+	get_ok("127.0.0.1", 8080, "/", "hello from ASP.NET Core on port 8080\n");
+	proc_stop(&p);
+	cr_assert(has_line(p.outbuf, "      Now listening on: http://[::]:8080"),
+	    "%s: %s", r->name, p.outbuf);
+	cr_assert(strstr(p.errbuf, "portremap") == NULL, "%s", p.errbuf);
+}
+
+static void
+root_keeps_port_80_in_auto_mode(const struct runtime *r)
+{
+	const char *argv[4];
+	struct proc p;
+
+	proc_start_ready(&p, ROOT, ENV(DOTNET_QUIET,
+	    "ASPNETCORE_URLS=http://+:80"), app_argv(r, argv, NULL), STARTED);
+	get_ok("127.0.0.1", 80, "/", HELLO_80);
+	proc_stop(&p);
+	cr_assert(strstr(p.errbuf, "portremap") == NULL, "%s: %s", r->name,
+	    p.errbuf);
+}
+
+Test(dotnet, default_map_and_the_net8_default_port_on_every_runtime,
+    .timeout = 240)
+{
+	on_every_runtime(default_map_and_the_net8_default_port);
+}
+
 Test(dotnet, root_keeps_port_80_in_auto_mode_on_every_runtime, .timeout = 240)
 {
-	int ran = 0;
-
 	require_root();
-	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
-		const struct runtime *r = runtimes[i];
-		const char *argv[4];
-		struct proc p;
-
-		if (unavailable(r) != NULL)
-			continue;
-		proc_start_ready(&p, ROOT, ENV(DOTNET_QUIET,
-		    "ASPNETCORE_URLS=http://+:80"), app_argv(r, argv, NULL),
-		    STARTED);
-		get_ok("127.0.0.1", 80, "/", HELLO_80);
-		proc_stop(&p);
-		cr_assert(strstr(p.errbuf, "portremap") == NULL, "%s: %s",
-		    r->name, p.errbuf);
-		ran++;
-	}
-	if (ran == 0)
-		cr_skip_test("%s", unavailable(&net10));
+	on_every_runtime(root_keeps_port_80_in_auto_mode);
 }
