@@ -348,19 +348,23 @@ Test(protocols, a_raw_socket_is_left_alone)
 
 /* 6. PORTREMAP_CONNECT=loopback edges. */
 
+/* Each kind of socket has ports of its own: the tests run in parallel. */
 static void
-never_bypassed(const char *kind)
+never_bypassed(const char *kind, unsigned port)
 {
+	char map[64], to[64], peer[32];
 	struct proc p;
 	int real, impostor;
 
 	require_root();
-	real = listen_on("127.0.0.1", 767);
-	impostor = listen_on("127.0.0.1", 20767);
-	proc_run(&p, ROOT, ENV("PORTREMAP_MAP=767:20767",
-	    "PORTREMAP_CONNECT=loopback"), ARGV(staged("probe"), kind,
-	    "connect=127.0.0.1:767", "peer"));
-	expect_out(&p, "peer port=767");
+	real = listen_on("127.0.0.1", port);
+	impostor = listen_on("127.0.0.1", 20000 + port);
+	snprintf(map, sizeof(map), "PORTREMAP_MAP=%u:%u", port, 20000 + port);
+	snprintf(to, sizeof(to), "connect=127.0.0.1:%u", port);
+	snprintf(peer, sizeof(peer), "peer port=%u", port);
+	proc_run(&p, ROOT, ENV(map, "PORTREMAP_CONNECT=loopback"),
+	    ARGV(staged("probe"), kind, to, "peer"));
+	expect_out(&p, peer);
 	cr_assert(has_pending(real), "the real listener got no connection");
 	cr_assert(!has_pending(impostor), "the connection went to the target");
 	close(real);
@@ -369,12 +373,12 @@ never_bypassed(const char *kind)
 
 Test(connect, a_listener_on_the_source_is_never_bypassed)
 {
-	never_bypassed("tcp4");
+	never_bypassed("tcp4", 767);
 }
 
 Test(connect, a_listener_on_the_source_is_never_bypassed_non_blocking)
 {
-	never_bypassed("tcp4nb");
+	never_bypassed("tcp4nb", 770);
 }
 
 Test(connect, remapped_and_direct_connections_each_report_their_port)
