@@ -158,12 +158,7 @@ setting(const char *name)
 void
 settings_read(struct settings *s, char *err, size_t errlen)
 {
-	struct settings_text text = {
-		.map = setting("PORTREMAP_MAP"),
-		.mode = setting("PORTREMAP_MODE"),
-		.log = setting("PORTREMAP_LOG"),
-		.connect = setting("PORTREMAP_CONNECT"),
-	};
+	struct settings_text text;
 
 	/* A setuid or setcap program is not the user's to reconfigure. */
 	if (getauxval(AT_SECURE) != 0) {
@@ -175,5 +170,9 @@ settings_read(struct settings *s, char *err, size_t errlen)
 		err[0] = '\0';
 		return;
 	}
+	text.map = setting("PORTREMAP_MAP");
+	text.mode = setting("PORTREMAP_MODE");
+	text.log = setting("PORTREMAP_LOG");
+	text.connect = setting("PORTREMAP_CONNECT");
 	settings_parse(s, &text, err, errlen);
 }
