@@ -76,7 +76,7 @@ $(BUILD)/config.h: FORCE
 # The command checks settings with the library's own parser, and its
 # supervisor decides and speaks as the library does.
 TOOL_SRCS = src/portremap.c src/supervise.c src/detect.c
-TOOL_OBJS = $(CORE_OBJS) $(addprefix $(BUILD)/obj/,say.o log.o marks.o)
+TOOL_OBJS = $(CORE_OBJS) $(addprefix $(BUILD)/obj/,remap.o say.o log.o marks.o)
 
 $(TOOL): $(TOOL_SRCS) src/supervise.h $(TOOL_OBJS) $(BUILD)/config.h $(LIB_HDRS) $(BUILD)/toolchain
 	$(CC) $(BASE_CFLAGS) -Ilibportremap -Isrc -I$(BUILD) -o $@ $(TOOL_SRCS) \

@@ -17,76 +17,39 @@
 #include "format.h"
 #include "marks.h"
 #include "real.h"
+#include "remap.h"
 #include "log.h"
 #include "say.h"
 #include "sys.h"
 
-/* An AF_INET socket takes AF_UNSPEC with INADDR_ANY as AF_INET. */
-static int
-unspec_means_inet(int fd, const struct sockaddr *addr)
+/* The library's way of making the call: libc's bind, errno kept. */
+static long
+call_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	const unsigned char *b = (const unsigned char *)addr;
-	int domain = 0;
-	socklen_t len = sizeof(domain);
+	int saved = errno;
+	long ret = real_bind(fd, addr, len) == 0 ? 0 : -errno;
 
-	if ((b[4] | b[5] | b[6] | b[7]) != 0 ||
-	    sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0)
-		domain = 0;
-	return domain == AF_INET;
+	errno = saved;
+	return ret;
 }
 
 static PR_NOINLINE int
-bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
-    socklen_t len, unsigned port, unsigned target)
+bind_mapped(const struct settings *s, struct remap_call *c)
 {
-	struct sockaddr_storage copy;
-	char from[ENDPOINT_MAX];
-	int saved = errno, ret, err, capable = 0;
-	enum bind_action action;
+	int capable = 0;
+	long ret;
 
-	if (socket_transport(fd) == 0)
-		return real_bind(fd, addr, len);
 	if (s->mode == MODE_AUTO)
 		capable = has_bind_capability();
-	action = decide(s->mode, capable);
-	if (action == ACTION_TRY_FIRST || action == ACTION_KEEP) {
-		ret = real_bind(fd, addr, len);
-		err = errno;
-		if (action == ACTION_KEEP || ret == 0 || err != EACCES) {
-			if (s->log_level >= 2) {
-				format_endpoint(from, sizeof(from), addr, port);
-				pr_log("bind %s: not remapped (%s)", from,
-				    s->mode == MODE_AUTO ?
-				    "the process has CAP_NET_BIND_SERVICE" :
-				    "the kernel did not refuse it");
-			}
-			errno = ret == 0 ? saved : err;
-			return ret;
-		}
-	}
-
-	sockaddr_copy(&copy, addr, len);
-	sockaddr_set_port(&copy, target);
-	ret = real_bind(fd, (const struct sockaddr *)&copy, len);
-	err = errno;
-	if (ret == 0) {
-		tag_socket(fd);
-		mark_port(target, port, MARK_REMAPPED);
-		if (s->log_level >= 1) {
-			/* One order of system calls, whatever the compiler. */
-			unsigned uid = (unsigned)sys_getuid();
-
-			say_remap(sys_getpid(), uid, s->mode, capable, addr,
-			    port, target);
-		}
-		errno = saved;
-		return ret;
-	}
-	if (s->log_level >= 2 || (s->log_level >= 1 && worth_saying(err)))
-		say_remap_failed(sys_getpid(), addr, port, target, err,
-		    port_marks(target) & MARK_DIRECT);
-	errno = err;
-	return ret;
+	c->pid = 0;
+	c->uid = -1;
+	if (remap_bind(s, c, call_bind, capable,
+	    port_marks(c->target) & MARK_DIRECT, &ret) == REMAP_DONE)
+		mark_port(c->target, c->port, MARK_REMAPPED);
+	if (ret == 0)
+		return 0;
+	errno = (int)-ret;
+	return -1;
 }
 
 /*
@@ -121,9 +84,10 @@ bind_target(const struct settings *s, int fd, const struct sockaddr *addr,
 }
 
 static int
-remap_bind(const struct settings *s, int fd, const struct sockaddr *addr,
+bind_with(const struct settings *s, int fd, const struct sockaddr *addr,
     socklen_t len)
 {
+	struct remap_call c;
 	char where[ENDPOINT_MAX];
 	int family, port;
 	unsigned other;
@@ -134,10 +98,11 @@ remap_bind(const struct settings *s, int fd, const struct sockaddr *addr,
 	}
 	if ((port = sockaddr_inet_port(addr, len, &family)) <= 0)
 		return real_bind(fd, addr, len);
-	if (family == AF_UNSPEC && !unspec_means_inet(fd, addr))
+	if (map_target(&s->map, (unsigned)port) != 0) {
+		if (remap_target(s, fd, addr, len, 0, &c) != 0)
+			return bind_mapped(s, &c);
 		return real_bind(fd, addr, len);
-	if ((other = map_target(&s->map, (unsigned)port)) != 0)
-		return bind_mapped(s, fd, addr, len, (unsigned)port, other);
+	}
 	if ((other = map_source(&s->map, (unsigned)port)) != 0)
 		return bind_target(s, fd, addr, len, (unsigned)port, other);
 	if (PR_UNLIKELY(s->log_level >= 2) && socket_transport(fd) != 0) {
@@ -154,7 +119,7 @@ bind_first(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct settings scratch;
 
-	return remap_bind(settings_now(&scratch), fd, addr, len);
+	return bind_with(settings_now(&scratch), fd, addr, len);
 }
 
 PR_EXPORT int
@@ -164,5 +129,5 @@ bind(int fd, const struct sockaddr *addr, socklen_t len)
 
 	if (PR_UNLIKELY(s == NULL))
 		return bind_first(fd, addr, len);
-	return remap_bind(s, fd, addr, len);
+	return bind_with(s, fd, addr, len);
 }

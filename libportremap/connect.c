@@ -20,6 +20,7 @@
 #include "format.h"
 #include "marks.h"
 #include "real.h"
+#include "remap.h"
 #include "log.h"
 #include "say.h"
 #include "sys.h"
@@ -30,68 +31,43 @@ static int getpeername_first(int, struct sockaddr *, socklen_t *);
 bind_fn pr_connect_next = connect_first;
 getname_fn pr_getpeername_next = getpeername_first;
 
-/*
- * TCP asks the source first, so that a server really listening there is
- * never bypassed: only the kernel's refusal (nothing listens) lets the
- * connection go to the target. On loopback the refusal is in before
- * connect() returns, even on a non-blocking socket, where a second call
- * reports how the first ended; a connection still pending is left pending.
- * Returns 1 when the source refused, else 0 with the caller's result in
- * *ret and errno.
- */
-static int
-source_refused(int fd, const struct sockaddr *addr, socklen_t len, int *ret)
+/* The library's way of making the call: libc's connect, errno kept. */
+static long
+call_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	*ret = real_connect(fd, addr, len);
-	if (*ret != 0 && errno == EINPROGRESS) {
-		if ((*ret = real_connect(fd, addr, len)) != 0 &&
-		    errno == EALREADY) {
-			errno = EINPROGRESS;
-			return 0;
-		}
-	}
-	return *ret != 0 && errno == ECONNREFUSED;
+	int saved = errno;
+	long ret = real_connect(fd, addr, len) == 0 ? 0 : -errno;
+
+	errno = saved;
+	return ret;
 }
 
 static int
 connect_remap(const struct settings *s, int fd, const struct sockaddr *addr,
     socklen_t len)
 {
-	struct sockaddr_storage copy;
-	int family, port, transport, ret, saved = errno;
-	unsigned target;
+	struct remap_call c;
+	int family, port, ret;
+	long result;
 
-	if ((port = sockaddr_inet_port(addr, len, &family)) <= 0 ||
-	    family == AF_UNSPEC || !sockaddr_is_loopback(addr, (unsigned)family))
-		return real_connect(fd, addr, len);
-	if ((target = map_target(&s->map, (unsigned)port)) == 0) {
+	if (remap_target(s, fd, addr, len, 1, &c) == 0) {
 		ret = real_connect(fd, addr, len);
-		if (map_source(&s->map, (unsigned)port) != 0 &&
+		if ((port = sockaddr_inet_port(addr, len, &family)) > 0 &&
+		    family != AF_UNSPEC &&
+		    map_source(&s->map, (unsigned)port) != 0 &&
+		    sockaddr_is_loopback(addr, (unsigned)family) &&
 		    (ret == 0 || errno == EINPROGRESS))
 			mark_peer((unsigned)port, PEER_DIRECT);
 		return ret;
 	}
-	if ((transport = socket_transport(fd)) == 0)
-		return real_connect(fd, addr, len);
-	if (transport == TRANSPORT_STREAM &&
-	    !source_refused(fd, addr, len, &ret)) {
-		if (ret == 0)
-			errno = saved;
-		return ret;
-	}
-	sockaddr_copy(&copy, addr, len);
-	sockaddr_set_port(&copy, target);
-	ret = real_connect(fd, (const struct sockaddr *)&copy, len);
-	if (ret == 0 || errno == EINPROGRESS) {
-		int err = errno;
-
-		tag_socket(fd);
-		mark_peer(target, PEER_REMAPPED);
-		if (s->log_level >= 2)
-			say_connect(sys_getpid(), addr, (unsigned)port, target);
-		errno = ret == 0 ? saved : err;
-	}
-	return ret;
+	c.pid = 0;
+	c.uid = -1;
+	if (remap_connect(s, &c, call_connect, &result) == REMAP_DONE)
+		mark_peer(c.target, PEER_REMAPPED);
+	if (result == 0)
+		return 0;
+	errno = (int)-result;
+	return -1;
 }
 
 /*

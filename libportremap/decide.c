@@ -11,33 +11,16 @@
 #include <stdint.h>
 
 #include "decide.h"
+#include "kernel.h"
 #include "sys.h"
-
-#define CAP_VERSION_3		0x20080522
-#define CAP_NET_BIND_SERVICE	10
-
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP		262
-#endif
-
-/* Declared here: the kernel's and libcap's headers may not be installed. */
-struct cap_header {
-	uint32_t	version;
-	int		pid;
-};
-
-struct cap_data {
-	uint32_t	effective;
-	uint32_t	permitted;
-	uint32_t	inheritable;
-};
 
 /* Does the calling thread hold CAP_NET_BIND_SERVICE in its effective set? */
 int
 has_bind_capability(void)
 {
-	struct cap_header header = { CAP_VERSION_3, 0 };
-	struct cap_data data[2];
+	struct __user_cap_header_struct header = {
+		_LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
 
 	if (sys_capget(&header, data) < 0)
 		return sys_geteuid() == 0;

@@ -19,13 +19,11 @@
 
 #include <netinet/in.h>
 
+#include "kernel.h"
 #include "map.h"
 #include "marks.h"
 #include "sys.h"
 
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT	24
-#endif
 
 uint32_t pr_ports[65536];
 unsigned char pr_peer_marks[65536];
