@@ -75,10 +75,10 @@ $(BUILD)/config.h: FORCE
 
 # The command checks settings with the library's own parser, and its
 # supervisor decides and speaks as the library does.
-TOOL_SRCS = src/portremap.c src/supervise.c src/detect.c
+TOOL_SRCS = $(wildcard src/*.c)
 TOOL_OBJS = $(CORE_OBJS) $(addprefix $(BUILD)/obj/,remap.o say.o log.o marks.o)
 
-$(TOOL): $(TOOL_SRCS) src/supervise.h $(TOOL_OBJS) $(BUILD)/config.h $(LIB_HDRS) $(BUILD)/toolchain
+$(TOOL): $(TOOL_SRCS) $(wildcard src/*.h) $(TOOL_OBJS) $(BUILD)/config.h $(LIB_HDRS) $(BUILD)/toolchain
 	$(CC) $(BASE_CFLAGS) -Ilibportremap -Isrc -I$(BUILD) -o $@ $(TOOL_SRCS) \
 	    $(TOOL_OBJS)
 

@@ -10,6 +10,8 @@
 
 /* Capabilities (linux/capability.h). */
 #define _LINUX_CAPABILITY_VERSION_3	0x20080522
+#define CAP_SETGID			6
+#define CAP_SETUID			7
 #define CAP_NET_BIND_SERVICE		10
 #define CAP_SYS_PTRACE			19
 

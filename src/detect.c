@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,31 +123,66 @@ has_section(const struct elf_file *e, const char *wanted)
 	return 0;
 }
 
-int
-bypasses_libc(const char *path, char *why, size_t len)
+#if defined(__x86_64__)
+#define MACHINE_NATIVE	EM_X86_64
+#elif defined(__aarch64__)
+#define MACHINE_NATIVE	EM_AARCH64
+#endif
+
+/* A 32-bit program on a 64-bit machine: the supervisor cannot remap it. */
+static int
+is_foreign(int fd)
+{
+#ifdef MACHINE_NATIVE
+	uint16_t machine;
+
+	return read_at(fd, offsetof(Elf64_Ehdr, e_machine), &machine,
+	    sizeof(machine)) == 0 && machine != MACHINE_NATIVE;
+#else
+	(void)fd;
+	return 0;
+#endif
+}
+
+void
+inspect_program(const char *command, struct program *p)
 {
 	struct elf_file e;
-	int fd, ret;
+	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	if (open_elf(&e, fd) != 0) {
-		close(fd);
-		return -1;
+	memset(p, 0, sizeof(*p));
+	if ((p->path = find_command(command)) == NULL) {
+		format(p->why, sizeof(p->why), "%s was not found", command);
+		return;
 	}
-	if (has_section(&e, ".go.buildinfo")) {
-		format(why, len, "%s is a Go program: it makes its system calls "
-		    "itself", path);
-		ret = 1;
-	} else if (!has_interpreter(&e)) {
-		format(why, len, "%s is statically linked", path);
-		ret = 1;
+	if ((fd = open(p->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		/* Its kind is unknown; supervision reaches every kind. */
+		p->bypasses = errno == EACCES && access(p->path, X_OK) == 0;
+		format(p->why, sizeof(p->why), p->bypasses ? "%s cannot be "
+		    "read (execute-only), so it may bypass the C library" :
+		    "%s cannot be read", p->path);
+		return;
+	}
+	if (open_elf(&e, fd) != 0) {
+		format(p->why, sizeof(p->why), "%s is not an ELF program here",
+		    p->path);
 	} else {
-		format(why, len, "%s is dynamically linked", path);
-		ret = 0;
+		p->readable = 1;
+		p->foreign = is_foreign(fd);
+		if (has_section(&e, ".go.buildinfo")) {
+			format(p->why, sizeof(p->why), "%s is a Go program: it "
+			    "makes its system calls itself", p->path);
+			p->bypasses = 1;
+		} else if (!has_interpreter(&e)) {
+			format(p->why, sizeof(p->why), "%s is statically linked",
+			    p->path);
+			p->bypasses = 1;
+		} else {
+			format(p->why, sizeof(p->why), "%s is dynamically linked",
+			    p->path);
+		}
 	}
 	close(fd);
-	return ret;
 }
 
 const char *
@@ -161,8 +198,10 @@ find_command(const char *name)
 	for (p = dirs; *p != '\0';) {
 		size_t n = strcspn(p, ":");
 
-		if (snprintf(path, sizeof(path), "%.*s/%s", (int)n, n ? p : ".",
-		    name) < (int)sizeof(path) && access(path, X_OK) == 0)
+		/* An empty entry is the current directory. */
+		if (snprintf(path, sizeof(path), "%.*s/%s", n ? (int)n : 1,
+		    n ? p : ".", name) < (int)sizeof(path) &&
+		    access(path, X_OK) == 0)
 			return path;
 		p += n;
 		if (*p == ':')

@@ -1,21 +1,19 @@
 /*
  * portremap's second mechanism, for programs that make their system calls
  * themselves (static binaries, Go): the program runs under a seccomp filter
- * (with no_new_privs) that hands its bind() and getsockname() calls to this
- * process, which stays as its parent. A bind on a mapped port is made here,
- * on the program's own socket (pidfd_getfd), as the library would make it;
- * getsockname() on a remapped socket is answered with the source port,
- * written into the program's buffer. Every other call goes on untouched
- * (SECCOMP_USER_NOTIF_FLAG_CONTINUE). A notification is checked to be still
- * valid before acting on it and before answering it.
+ * (filter.c, with no_new_privs) that hands its bind() and getsockname()
+ * calls to this process, its parent, which answers them (notify.c).
  *
- * Its own calls on the program's sockets are system calls made directly:
- * portremap may itself run with the library preloaded (an image's
- * ENV LD_PRELOAD), which must not remap or rewrite them a second time.
- *
- * Not a privilege boundary: the supervisor runs with the program's
- * credentials, reads at most a socket address and a length from its memory,
- * and writes only the buffer and length getsockname() was given.
+ * The life around it, as a careful PID 1 would have it:
+ * - Signals portremap receives go to the program, through a pidfd, so that
+ *   a reused pid never gets them; one the terminal sent to the process
+ *   group the program is in (Ctrl-C) is not sent a second time.
+ * - portremap reaps every child, orphans included (it is their subreaper),
+ *   and stays while a supervised process is left; it exits with the
+ *   program's status. Once the program has ended, a terminating signal
+ *   ends portremap.
+ * - The program dies with portremap (PR_SET_PDEATHSIG), unless it changed
+ *   its credentials since (the kernel then forgets that request).
  */
 #define _GNU_SOURCE
 #include <sys/ioctl.h>
@@ -26,153 +24,42 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 
-#include <netinet/in.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "decide.h"
-#include "map.h"
-#include "marks.h"
-#include "say.h"
+#include "kernel.h"
 #include "settings.h"
-#include "sockaddr.h"
 #include "supervise.h"
-#include "sys.h"
-
-/* The kernel's interfaces, declared here: musl has no linux/ headers. */
-#define SECCOMP_SET_MODE_FILTER			1
-#define SECCOMP_FILTER_FLAG_NEW_LISTENER	(1UL << 3)
-#define SECCOMP_RET_ALLOW			0x7fff0000U
-#define SECCOMP_RET_USER_NOTIF			0x7fc00000U
-#define SECCOMP_USER_NOTIF_FLAG_CONTINUE	1U
-
-struct syscall_data {
-	int32_t		nr;
-	uint32_t	arch;
-	uint64_t	ip;
-	uint64_t	args[6];
-};
-
-struct notif {
-	uint64_t		id;
-	uint32_t		pid;
-	uint32_t		flags;
-	struct syscall_data	data;
-};
-
-struct notif_resp {
-	uint64_t	id;
-	int64_t		val;
-	int32_t		error;
-	uint32_t	flags;
-};
-
-#define NOTIF_RECV	_IOWR('!', 0, struct notif)
-#define NOTIF_SEND	_IOWR('!', 1, struct notif_resp)
-#define NOTIF_ID_VALID	_IOW('!', 2, uint64_t)
-#define NOTIF_SET_FLAGS	_IOW('!', 4, uint64_t)
-#define NOTIF_FD_SYNC_WAKE_UP	1	/* Linux 6.6: hand the CPU over */
-
-struct bpf_insn {
-	uint16_t	code;
-	uint8_t		jt;
-	uint8_t		jf;
-	uint32_t	k;
-};
-
-struct bpf_program {
-	unsigned short	 len;
-	struct bpf_insn	*insns;
-};
-
-#define BPF_LOAD_WORD	0x20	/* BPF_LD | BPF_W | BPF_ABS */
-#define BPF_JUMP_EQ	0x15	/* BPF_JMP | BPF_JEQ | BPF_K */
-#define BPF_RETURN	0x06	/* BPF_RET | BPF_K */
-
-#if defined(__x86_64__)
-#define AUDIT_ARCH_NATIVE	0xc000003eU
-#elif defined(__aarch64__)
-#define AUDIT_ARCH_NATIVE	0xc00000b7U
-#endif
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open		434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd		438
-#endif
-#define PIDFD_THREAD		O_EXCL
-
-#define EXIT_CANNOT_RUN		126
 
 static const int forwarded[] = {
 	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-};
-
-struct call {
-	int			 listener;
-	struct notif		 n;
-	const struct settings	*s;
 };
 
 /* One line naming what is missing and what to do; status 126. */
 static int
 refuse(const char *what, int err)
 {
-	fprintf(stderr, "portremap: cannot supervise the program: %s (%s); "
-	    "it needs Linux 5.9 or later, and a container seccomp profile "
-	    "that allows seccomp() and pidfd_getfd(); or run it with "
-	    "--no-supervise if it uses the C library's bind()\n", what,
-	    strerror(err));
+	if (err == EBUSY)
+		fprintf(stderr, "portremap: cannot supervise the program: %s "
+		    "(%s): it already runs under a seccomp supervisor (another "
+		    "portremap, or its container's), and the kernel allows one "
+		    "per process; run it without this portremap, or with "
+		    "--no-supervise if it uses the C library's bind()\n", what,
+		    strerror(err));
+	else
+		fprintf(stderr, "portremap: cannot supervise the program: %s "
+		    "(%s); it needs Linux 5.9 or later, and a container seccomp "
+		    "profile that allows seccomp() and pidfd_getfd(); or run "
+		    "it with --no-supervise if it uses the C library's "
+		    "bind()\n", what, strerror(err));
 	return EXIT_CANNOT_RUN;
 }
-
-#ifdef AUDIT_ARCH_NATIVE
-/* Calls of another architecture (32-bit compat) are let through. */
-static int
-install_filter(int loopback)
-{
-	struct bpf_insn insns[16];
-	const long calls[] = { SYS_bind, SYS_getsockname, SYS_connect,
-	    SYS_getpeername };
-	unsigned n = 0, count = loopback ? 4 : 2;
-	struct bpf_program prog;
-
-	insns[n++] = (struct bpf_insn){ BPF_LOAD_WORD, 0, 0,
-	    offsetof(struct syscall_data, arch) };
-	insns[n++] = (struct bpf_insn){ BPF_JUMP_EQ, 0, (uint8_t)(count + 1),
-	    AUDIT_ARCH_NATIVE };
-	insns[n++] = (struct bpf_insn){ BPF_LOAD_WORD, 0, 0,
-	    offsetof(struct syscall_data, nr) };
-	for (unsigned i = 0; i < count; i++)
-		insns[n++] = (struct bpf_insn){ BPF_JUMP_EQ,
-		    (uint8_t)(count - i), 0, (uint32_t)calls[i] };
-	insns[n++] = (struct bpf_insn){ BPF_RETURN, 0, 0, SECCOMP_RET_ALLOW };
-	insns[n++] = (struct bpf_insn){ BPF_RETURN, 0, 0,
-	    SECCOMP_RET_USER_NOTIF };
-	prog.len = (unsigned short)n;
-	prog.insns = insns;
-	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-	    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
-}
-#else
-static int
-install_filter(int loopback)
-{
-	(void)loopback;
-	errno = ENOSYS;
-	return -1;
-}
-#endif
 
 static void
 send_fd(int sock, int err, int fd)
@@ -224,14 +111,19 @@ receive_fd(int sock, int *err)
 }
 
 static void __attribute__((noreturn))
-run_child(int sock, char *const argv[], const sigset_t *mask, int loopback)
+run_child(int sock, char *const argv[], const sigset_t *mask, int loopback,
+    int interruptible, pid_t parent)
 {
 	int listener, err = 0;
 	char go;
 
 	sigprocmask(SIG_SETMASK, mask, NULL);
+	/* Not one supervised call without a supervisor. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 ||
+	    getppid() != parent)
+		_exit(EXIT_CANNOT_RUN);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-	    (listener = install_filter(loopback)) < 0) {
+	    (listener = install_filter(loopback, interruptible)) < 0) {
 		send_fd(sock, errno, -1);
 		_exit(EXIT_CANNOT_RUN);
 	}
@@ -245,264 +137,7 @@ run_child(int sock, char *const argv[], const sigset_t *mask, int loopback)
 	err = errno;
 	fprintf(stderr, "portremap: cannot run %s: %s\n", argv[0],
 	    strerror(err));
-	_exit(err == ENOENT ? 127 : EXIT_CANNOT_RUN);
-}
-
-static int
-still_valid(const struct call *c)
-{
-	uint64_t id = c->n.id;
-
-	return ioctl(c->listener, NOTIF_ID_VALID, &id) == 0;
-}
-
-static void
-answer(const struct call *c, int64_t val, int err, uint32_t flags)
-{
-	struct notif_resp r = { c->n.id, val, err != 0 ? -err : 0, flags };
-
-	(void)ioctl(c->listener, NOTIF_SEND, &r);
-}
-
-static void
-go_on(const struct call *c)
-{
-	answer(c, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-}
-
-static int
-read_memory(pid_t pid, uint64_t at, void *buf, size_t len)
-{
-	struct iovec local = { buf, len };
-	struct iovec remote = { (void *)(uintptr_t)at, len };
-
-	return process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
-	    (ssize_t)len ? 0 : -1;
-}
-
-static int
-write_memory(pid_t pid, uint64_t at, const void *buf, size_t len)
-{
-	struct iovec local = { (void *)(uintptr_t)buf, len };
-	struct iovec remote = { (void *)(uintptr_t)at, len };
-
-	return process_vm_writev(pid, &local, 1, &remote, 1, 0) ==
-	    (ssize_t)len ? 0 : -1;
-}
-
-/* A field of /proc/TID/status ("Tgid:", "Uid:", "CapEff:"), or -1. */
-static long long
-status_field(pid_t tid, const char *field, int base)
-{
-	char path[64], line[256];
-	size_t n = strlen(field);
-	long long value = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, field, n) == 0) {
-			value = strtoll(line + n, NULL, base);
-			break;
-		}
-	fclose(f);
-	return value;
-}
-
-/* The calling thread's socket fd, as our own descriptor, or -1. */
-static int
-their_socket(pid_t tid, int fd)
-{
-	int pidfd, sock;
-	long long tgid;
-
-	pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	if (pidfd < 0 && (tgid = status_field(tid, "Tgid:", 10)) > 0)
-		pidfd = (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);
-	if (pidfd < 0)
-		return -1;
-	sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	close(pidfd);
-	return sock;
-}
-
-static void
-on_bind(const struct call *c)
-{
-	const struct settings *s = c->s;
-	const uint64_t *a = c->n.data.args;
-	pid_t tid = (pid_t)c->n.pid;
-	struct sockaddr_storage addr, copy;
-	socklen_t len = (socklen_t)a[2];
-	int family, port, sock, capable = 0, err;
-	unsigned target;
-	long long tgid;
-
-	if (len < sizeof(struct sockaddr_in) || len > sizeof(addr) ||
-	    read_memory(tid, a[1], &addr, len) != 0 ||
-	    (port = sockaddr_inet_port((struct sockaddr *)&addr, len,
-	    &family)) <= 0 || family == AF_UNSPEC ||
-	    (target = map_target(&s->map, (unsigned)port)) == 0 ||
-	    (sock = their_socket(tid, (int)a[0])) < 0) {
-		go_on(c);
-		return;
-	}
-	if (socket_transport(sock) == 0) {
-		close(sock);
-		go_on(c);
-		return;
-	}
-	if (s->mode == MODE_AUTO)
-		capable = (status_field(tid, "CapEff:", 16) >>
-		    10 & 1) == 1;
-	if (!still_valid(c)) {
-		close(sock);
-		return;
-	}
-	if (decide(s->mode, capable) == ACTION_TRY_FIRST &&
-	    (err = -(int)sys_bind(sock, (struct sockaddr *)&addr, len)) !=
-	    EACCES) {
-		answer(c, err == 0 ? 0 : -1, err, 0);
-		close(sock);
-		return;
-	}
-	memcpy(&copy, &addr, len);
-	sockaddr_set_port(&copy, target);
-	err = -(int)sys_bind(sock, (struct sockaddr *)&copy, len);
-	tgid = status_field(tid, "Tgid:", 10);
-	if (err == 0) {
-		tag_socket(sock);
-		if (s->log_level >= 1)
-			say_remap(tgid, (unsigned)status_field(tid, "Uid:", 10),
-			    s->mode, capable, (struct sockaddr *)&addr,
-			    (unsigned)port, target);
-	} else if (s->log_level >= 2 || (s->log_level >= 1 &&
-	    worth_saying(err))) {
-		say_remap_failed(tgid, (struct sockaddr *)&addr, (unsigned)port,
-		    target, err, 0);
-	}
-	answer(c, err == 0 ? 0 : -1, err, 0);
-	close(sock);
-}
-
-/*
- * connect() to a mapped port on loopback (PORTREMAP_CONNECT=loopback): as
- * the library does, TCP asks the port itself first, and only the kernel's
- * refusal sends the connection to the target. It is made here, on the
- * program's socket; a loopback handshake completes within the call.
- */
-static void
-on_connect(const struct call *c)
-{
-	const uint64_t *a = c->n.data.args;
-	pid_t tid = (pid_t)c->n.pid;
-	struct sockaddr_storage addr, copy;
-	socklen_t len = (socklen_t)a[2];
-	int family, port, sock, transport, err;
-	unsigned target;
-
-	if (len < sizeof(struct sockaddr_in) || len > sizeof(addr) ||
-	    read_memory(tid, a[1], &addr, len) != 0 ||
-	    (port = sockaddr_inet_port((struct sockaddr *)&addr, len,
-	    &family)) <= 0 || family == AF_UNSPEC ||
-	    !sockaddr_is_loopback(&addr, (unsigned)family) ||
-	    (target = map_target(&c->s->map, (unsigned)port)) == 0 ||
-	    (sock = their_socket(tid, (int)a[0])) < 0) {
-		go_on(c);
-		return;
-	}
-	if ((transport = socket_transport(sock)) == 0 || !still_valid(c)) {
-		close(sock);
-		if (transport == 0)
-			go_on(c);
-		return;
-	}
-	if (transport == TRANSPORT_STREAM) {
-		err = -(int)sys_connect(sock, (struct sockaddr *)&addr, len);
-		if (err == EINPROGRESS && (err = -(int)sys_connect(sock,
-		    (struct sockaddr *)&addr, len)) == EALREADY)
-			err = EINPROGRESS;
-		if (err != ECONNREFUSED) {
-			answer(c, err == 0 ? 0 : -1, err, 0);
-			close(sock);
-			return;
-		}
-	}
-	memcpy(&copy, &addr, len);
-	sockaddr_set_port(&copy, target);
-	err = -(int)sys_connect(sock, (struct sockaddr *)&copy, len);
-	if (err == 0 || err == EINPROGRESS) {
-		tag_socket(sock);
-		if (c->s->log_level >= 2)
-			say_connect(status_field(tid, "Tgid:", 10),
-			    (struct sockaddr *)&addr, (unsigned)port, target);
-	}
-	answer(c, err == 0 ? 0 : -1, err, 0);
-	close(sock);
-}
-
-/*
- * getsockname() of a remapped socket, or getpeername() of a connection
- * sent to a target on loopback: the port the program asked for, written
- * into its buffer and length as the kernel would write them. Any other
- * socket goes on to the kernel.
- */
-static void
-answer_name(const struct call *c, int peer)
-{
-	const uint64_t *a = c->n.data.args;
-	pid_t tid = (pid_t)c->n.pid;
-	struct sockaddr_storage name;
-	socklen_t room, len = sizeof(name);
-	unsigned source, family;
-	int sock, got;
-
-	if (a[2] == 0 || read_memory(tid, a[2], &room, sizeof(room)) != 0 ||
-	    (int)room < 0 || (sock = their_socket(tid, (int)a[0])) < 0) {
-		go_on(c);
-		return;
-	}
-	got = (int)(peer ? sys_getpeername(sock, (struct sockaddr *)&name,
-	    &len) : sys_getsockname(sock, (struct sockaddr *)&name, &len));
-	if (got != 0 || len < PORT_END ||
-	    ((family = sockaddr_family(&name)) != AF_INET &&
-	    family != AF_INET6) ||
-	    (peer && !sockaddr_is_loopback(&name, family)) ||
-	    (source = map_source(&c->s->map, sockaddr_get_port(&name))) == 0 ||
-	    !socket_is_tagged(sock)) {
-		close(sock);
-		go_on(c);
-		return;
-	}
-	close(sock);
-	sockaddr_set_port(&name, source);
-	if (!still_valid(c))
-		return;
-	if ((room > 0 && write_memory(tid, a[1], &name, room < len ? room :
-	    len) != 0) || write_memory(tid, a[2], &len, sizeof(len)) != 0) {
-		answer(c, -1, EFAULT, 0);
-		return;
-	}
-	answer(c, 0, 0, 0);
-}
-
-static void
-on_call(const struct call *c)
-{
-	long nr = c->n.data.nr;
-
-	if (nr == SYS_bind)
-		on_bind(c);
-	else if (nr == SYS_getsockname)
-		answer_name(c, 0);
-	else if (nr == SYS_connect)
-		on_connect(c);
-	else if (nr == SYS_getpeername)
-		answer_name(c, 1);
-	else
-		go_on(c);
+	_exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
 /* Reap every child that ended; the program's status once it has. */
@@ -521,19 +156,41 @@ reap(pid_t program, int *status)
 	return done;
 }
 
+static int
+terminating(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
+	    sig == SIGQUIT;
+}
+
+/*
+ * A signal for the program. The terminal sends Ctrl-C and its kin to the
+ * whole foreground process group (si_code SI_KERNEL): when the program is
+ * in portremap's group, it has its own copy already.
+ */
+static void
+forward(int pidfd, pid_t program, const struct signalfd_siginfo *si)
+{
+	if (si->ssi_code == SI_KERNEL && getpgid(program) == getpgrp())
+		return;
+	(void)syscall(SYS_pidfd_send_signal, pidfd, (int)si->ssi_signo, NULL,
+	    0);
+}
+
 /*
  * Answer notifications until the program has exited and no process it
  * started is left under the filter (the listener then hangs up): a program
  * that daemonizes keeps its supervisor. The status is the program's own.
  */
 static int
-serve(int listener, int sigfd, pid_t program, const struct settings *s)
+serve(struct supervisor *sup, int listener, int sigfd, pid_t program,
+    int pidfd)
 {
 	struct pollfd fds[2] = {
 		{ .fd = listener, .events = POLLIN },
 		{ .fd = sigfd, .events = POLLIN },
 	};
-	struct call c = { .listener = listener, .s = s };
+	struct signalfd_siginfo si;
 	int status = 0, exited = 0;
 
 	for (;;) {
@@ -543,19 +200,18 @@ serve(int listener, int sigfd, pid_t program, const struct settings *s)
 			return EXIT_CANNOT_RUN;
 		}
 		if (fds[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
 			while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo != SIGCHLD)
-					kill(program, (int)si.ssi_signo);
-				else if (reap(program, &status))
-					exited = 1;
+				if (si.ssi_signo == SIGCHLD)
+					exited |= reap(program, &status);
+				else if (!exited)
+					forward(pidfd, program, &si);
+				else if (terminating((int)si.ssi_signo))
+					return status;
 			}
 		}
 		if (fds[0].revents & POLLIN) {
-			memset(&c.n, 0, sizeof(c.n));
-			if (ioctl(listener, NOTIF_RECV, &c.n) == 0)
-				on_call(&c);
+			if (supervisor_serve_one(sup) != 0)
+				fds[0].fd = -1;
 		} else if (fds[0].revents & (POLLHUP | POLLERR)) {
 			fds[0].fd = -1;	/* no supervised process is left */
 		}
@@ -564,12 +220,28 @@ serve(int listener, int sigfd, pid_t program, const struct settings *s)
 	}
 }
 
+/* Can this process take the program's sockets? Try on its socket. */
+static int
+can_take_sockets(int pidfd, int fd)
+{
+	int probe = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+	if (probe < 0)
+		return 0;
+	close(probe);
+	return 1;
+}
+
 int
 supervise(char *const argv[], const struct settings *s)
 {
+	struct supervisor *sup;
 	sigset_t mask, old;
-	int sv[2], listener, err, sigfd, probe, pidfd, status;
-	pid_t pid;
+	int sv[2], listener, err, sigfd, pidfd, status;
+	pid_t pid, self = getpid();
+	const char *wait = getenv("PORTREMAP_SUPERVISOR_WAIT");
+	/* As on kernels before 5.19, for tests: signals interrupt the wait. */
+	int interruptible = wait != NULL && strcmp(wait, "interruptible") == 0;
 	char go = 1;
 
 	sigemptyset(&mask);
@@ -577,13 +249,15 @@ supervise(char *const argv[], const struct settings *s)
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaddset(&mask, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &mask, &old);
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return refuse("socketpair", errno);
 	if ((pid = fork()) < 0)
 		return refuse("fork", errno);
 	if (pid == 0) {
 		close(sv[0]);
-		run_child(sv[1], argv, &old, s->active && s->connect_loopback);
+		run_child(sv[1], argv, &old, s->connect_loopback,
+		    interruptible, self);
 	}
 	close(sv[1]);
 	if ((listener = receive_fd(sv[0], &err)) < 0) {
@@ -591,26 +265,27 @@ supervise(char *const argv[], const struct settings *s)
 		return refuse("seccomp() with user notification was refused",
 		    err);
 	}
-	/* Can this process take the program's sockets? Try on its socket. */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	probe = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, sv[1],
-	    0);
-	err = errno;
-	if (pidfd >= 0)
-		close(pidfd);
-	if (probe < 0) {
+	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0 ||
+	    !can_take_sockets(pidfd, sv[1])) {
+		err = errno;
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		return refuse(pidfd < 0 ? "pidfd_open() was refused" :
 		    "pidfd_getfd() was refused (ptrace restrictions?)", err);
 	}
-	close(probe);
+	if ((sup = supervisor_new(listener, s)) == NULL) {
+		err = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return refuse("SECCOMP_GET_NOTIF_SIZES", err);
+	}
 	if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		return refuse("signalfd", errno);
 	/* Older kernels lack it and only answer more slowly. */
-	(void)ioctl(listener, NOTIF_SET_FLAGS, NOTIF_FD_SYNC_WAKE_UP);
+	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	if (write(sv[0], &go, 1) != 1)
 		return refuse("starting the program", errno);
 	close(sv[0]);
-	return serve(listener, sigfd, pid, s);
+	return serve(sup, listener, sigfd, pid, pidfd);
 }

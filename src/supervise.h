@@ -1,27 +1,91 @@
-/* portremap's supervisor, for programs that bypass the C library. */
+/*
+ * portremap's supervisor, for programs that bypass the C library, and what
+ * the command's files share.
+ */
 #ifndef PORTREMAP_SUPERVISE_H
 #define PORTREMAP_SUPERVISE_H
 
-#include <stddef.h>
+#include <sys/types.h>
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel.h"
 #include "settings.h"
 
-/*
- * Does the program at path make its own system calls (statically linked,
- * or built by Go)? 1 with the reason in why, 0 with the reason too, or -1
- * when path cannot be read as an ELF file.
- */
-int bypasses_libc(const char *path, char *why, size_t len);
+#define EXIT_USAGE	2
+#define EXIT_CANNOT_RUN	126
+#define EXIT_NOT_FOUND	127
 
-/* COMMAND's path as execvp() would find it, or NULL. */
+/* detect.c: what kind of program a command is. */
+struct program {
+	const char	*path;		/* as execvp() would find it, or NULL */
+	int		 readable;	/* an ELF file that could be read */
+	int		 bypasses;	/* static, or Go: the preload cannot reach it */
+	int		 foreign;	/* of another architecture (32-bit) */
+	char		 why[4200];	/* the reason, in words */
+};
+
+void inspect_program(const char *command, struct program *);
 const char *find_command(const char *name);
 
-/*
- * Run argv under the supervisor and return the exit status portremap
- * should exit with: the program's own, 128+N for a death by signal N, or
- * 126 (with one line on stderr) when the kernel or the container forbids
- * supervision.
- */
+/* portremap.c and check.c: the command. */
+enum { SUPERVISE_AUTO, SUPERVISE_ALWAYS, SUPERVISE_NEVER };
+
+const char *find_library(const char **how);
+int uses_supervision(const struct program *, int supervision, char *why,
+    size_t len);
+int check(const struct settings *, const char *command, int supervision);
+
+/* supervise.c: run argv supervised; the status portremap exits with. */
 int supervise(char *const argv[], const struct settings *);
+
+/*
+ * filter.c: install the filter in the calling process; the listener. The
+ * architecture of the system calls the supervisor remaps, and the one whose
+ * binds it can only report (32-bit programs).
+ */
+#if defined(__x86_64__)
+#define ARCH_NATIVE		AUDIT_ARCH_X86_64
+#define ARCH_FOREIGN		AUDIT_ARCH_I386
+#define FOREIGN_BIND		361
+#define FOREIGN_SOCKETCALL	102
+#elif defined(__aarch64__)
+#define ARCH_NATIVE		AUDIT_ARCH_AARCH64
+#define ARCH_FOREIGN		AUDIT_ARCH_ARM
+#define FOREIGN_BIND		282
+#endif
+
+int install_filter(int loopback, int interruptible);
+
+/* follow.c: a thread's credentials, and taking them. */
+#define GROUPS_MAX	256
+
+struct creds {
+	pid_t		 tgid;
+	unsigned	 uid[4];	/* real, effective, saved, fs */
+	unsigned	 gid[4];
+	int		 ngroups;
+	gid_t		 groups[GROUPS_MAX];
+	uint64_t	 cap_eff, cap_prm;
+	dev_t		 userns_dev;
+	ino_t		 userns_ino;
+};
+
+/* tid 0: the calling thread. 0, or -1 with errno. */
+int creds_read(pid_t tid, struct creds *);
+int creds_can_bind_privileged(const struct creds *);
+/*
+ * Make self (the supervisor's, updated) act as program: 0 when it already
+ * does, 1 when it changed, -1 with errno when it cannot.
+ */
+int creds_follow(struct creds *self, const struct creds *program);
+
+/* notify.c: the notifications, one at a time. */
+struct supervisor;
+
+struct supervisor *supervisor_new(int listener, const struct settings *);
+/* Receive one notification and answer it; -1 when the listener is gone. */
+int supervisor_serve_one(struct supervisor *);
 
 #endif

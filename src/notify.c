@@ -1,0 +1,516 @@
+/*
+ * The supervisor's notifications. Each handler reads what it needs of the
+ * calling thread (its credentials, the socket address from its memory, its
+ * socket through pidfd_getfd), carries out remap.c's policy on that socket
+ * with the thread's credentials (follow.c), and returns a verdict; answer()
+ * alone answers the kernel. A notification is checked to be still valid
+ * before anything is done for it.
+ *
+ * Its own calls on the program's sockets are system calls made directly:
+ * portremap may itself run with the library preloaded (an image's
+ * ENV LD_PRELOAD), which must not remap or rewrite them a second time.
+ *
+ * A restarted call. Before Linux 5.19 a signal could interrupt a thread
+ * after the supervisor had received its call, and the kernel then restarts
+ * the call (or returns EINTR, and the program retries it): the second bind
+ * would find the socket already bound and fail with EINVAL, the second
+ * connect with EISCONN. So a call made here whose answer found no one
+ * waiting is remembered, and the same call from the same thread, on a
+ * socket still in the state it left, gets the first call's answer.
+ */
+#define _GNU_SOURCE
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decide.h"
+#include "format.h"
+#include "kernel.h"
+#include "log.h"
+#include "map.h"
+#include "marks.h"
+#include "remap.h"
+#include "say.h"
+#include "settings.h"
+#include "sockaddr.h"
+#include "supervise.h"
+#include "sys.h"
+
+#define REMEMBERED	16
+
+enum verdict_kind { GO_ON, RETURN, GONE };
+
+struct verdict {
+	enum verdict_kind	kind;
+	long			ret;	/* RETURN: 0 or -errno */
+	unsigned		port;	/* where the socket ended, when acted */
+};
+
+/* A call made here whose answer found no one waiting. */
+struct unanswered {
+	uint32_t	tid;
+	int32_t		nr;
+	uint64_t	args[3];
+	long		ret;
+	unsigned	port;
+};
+
+struct supervisor {
+	int			 listener;
+	const struct settings	*s;
+	struct seccomp_notif	*n;
+	struct seccomp_notif_resp *resp;
+	size_t			 n_size, resp_size;
+	struct creds		 self;
+	struct unanswered	 unanswered[REMEMBERED];
+	unsigned		 next_unanswered;
+	pid_t			 said_pid;	/* the last "cannot" line */
+	long			 said_nr;
+};
+
+static const struct verdict go_on = { GO_ON, 0, 0 };
+static const struct verdict gone = { GONE, 0, 0 };
+
+/* The kernel's structures may grow: size the buffers as it says. */
+struct supervisor *
+supervisor_new(int listener, const struct settings *s)
+{
+	struct seccomp_notif_sizes sizes = { 0 };
+	struct supervisor *sup;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0)
+		return NULL;
+	if ((sup = calloc(1, sizeof(*sup))) == NULL)
+		return NULL;
+	sup->listener = listener;
+	sup->s = s;
+	sup->n_size = sizes.seccomp_notif > sizeof(*sup->n) ?
+	    sizes.seccomp_notif : sizeof(*sup->n);
+	sup->resp_size = sizes.seccomp_notif_resp > sizeof(*sup->resp) ?
+	    sizes.seccomp_notif_resp : sizeof(*sup->resp);
+	sup->n = calloc(1, sup->n_size);
+	sup->resp = calloc(1, sup->resp_size);
+	if (sup->n == NULL || sup->resp == NULL ||
+	    creds_read(0, &sup->self) != 0) {
+		free(sup->n);
+		free(sup->resp);
+		free(sup);
+		return NULL;
+	}
+	return sup;
+}
+
+static struct verdict
+returns(long ret, unsigned port)
+{
+	return (struct verdict){ RETURN, ret, port };
+}
+
+static int
+still_valid(const struct supervisor *sup)
+{
+	uint64_t id = sup->n->id;
+
+	return ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+static int
+read_memory(pid_t pid, uint64_t at, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)at, len };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
+	    (ssize_t)len ? 0 : -1;
+}
+
+static int
+write_memory(pid_t pid, uint64_t at, const void *buf, size_t len)
+{
+	struct iovec local = { (void *)(uintptr_t)buf, len };
+	struct iovec remote = { (void *)(uintptr_t)at, len };
+
+	return process_vm_writev(pid, &local, 1, &remote, 1, 0) ==
+	    (ssize_t)len ? 0 : -1;
+}
+
+/* The calling thread's socket fd, as the supervisor's own, or -1. */
+static int
+their_socket(pid_t tid, pid_t tgid, int fd)
+{
+	int pidfd, sock, err;
+
+	pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (pidfd < 0 && tgid > 0)
+		pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	if (pidfd < 0)
+		return -1;
+	sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	err = errno;
+	close(pidfd);
+	errno = err;
+	return sock;
+}
+
+/*
+ * One line, at level 1, where the supervisor cannot act on a call it should
+ * act on: which call, why, and what to do. Once for each program and call.
+ */
+static void
+cannot(struct supervisor *sup, pid_t pid, const char *call,
+    const struct sockaddr *addr, unsigned port, const char *why,
+    const char *todo)
+{
+	char where[ENDPOINT_MAX] = "";
+	long nr = sup->n->data.nr;
+
+	if (sup->s->log_level < 1 || (sup->said_pid == pid &&
+	    sup->said_nr == nr))
+		return;
+	sup->said_pid = pid;
+	sup->said_nr = nr;
+	if (addr != NULL)
+		format_endpoint(where, sizeof(where), addr, port);
+	pr_log_for(pid, "%s%s%s not remapped: %s; %s", call, *where ? " " : "",
+	    where, why, todo);
+}
+
+/* Why the program's memory or socket is out of reach, and what to do. */
+static void
+cannot_reach(struct supervisor *sup, pid_t pid, const char *call,
+    const struct sockaddr *addr, unsigned port, int err)
+{
+	char why[160];
+
+	if (err != EPERM && err != EACCES)
+		return;		/* the thread is gone: nothing to say */
+	format(why, sizeof(why), "portremap may not reach the program's "
+	    "memory and sockets (%s): it is not dumpable, as a program is "
+	    "after changing its user itself", strerror(err));
+	cannot(sup, pid, call, addr, port, why, "start portremap after the "
+	    "change of user (gosu USER portremap -- PROGRAM), or give it "
+	    "CAP_SYS_PTRACE");
+}
+
+/* Act with the thread's credentials; 0, or -1 after saying why not. */
+static int
+act_as(struct supervisor *sup, pid_t tid, struct creds *program,
+    const char *call)
+{
+	char why[160];
+	int changed;
+
+	if (creds_read(tid, program) != 0)
+		return -1;		/* the thread is gone */
+	if ((changed = creds_follow(&sup->self, program)) >= 0) {
+		if (changed && sup->s->log_level >= 2)
+			pr_log_for(program->tgid, "portremap follows the "
+			    "program's credentials: uid %u, gid %u",
+			    program->uid[1], program->gid[1]);
+		return 0;
+	}
+	format(why, sizeof(why), "portremap cannot take the program's "
+	    "credentials (uid %u, gid %u: %s), and never acts with more",
+	    program->uid[1], program->gid[1], strerror(errno));
+	cannot(sup, program->tgid, call, NULL, 0, why, "start portremap as "
+	    "that user (after the change of user: gosu USER portremap -- "
+	    "PROGRAM), or give it CAP_SETUID and CAP_SETGID");
+	return -1;
+}
+
+static struct unanswered *
+find_unanswered(struct supervisor *sup)
+{
+	const struct seccomp_notif *n = sup->n;
+
+	for (unsigned i = 0; i < REMEMBERED; i++) {
+		struct unanswered *u = &sup->unanswered[i];
+
+		if (u->tid == n->pid && u->nr == n->data.nr &&
+		    memcmp(u->args, n->data.args, sizeof(u->args)) == 0)
+			return u;
+	}
+	return NULL;
+}
+
+/*
+ * The answer to a restarted call, if this is one: the socket must still
+ * be where the first call left it (its own port for a bind, its peer's
+ * for a connect) and carry the tag of a call made here.
+ */
+static int
+replay(struct supervisor *sup, int sock, struct verdict *v)
+{
+	struct unanswered *u = find_unanswered(sup);
+	struct sockaddr_storage name;
+	socklen_t len = sizeof(name);
+	long got;
+
+	if (u == NULL)
+		return 0;
+	got = sup->n->data.nr == SYS_bind ?
+	    sys_getsockname(sock, (struct sockaddr *)&name, &len) :
+	    sys_getpeername(sock, (struct sockaddr *)&name, &len);
+	if ((got == 0 && len >= PORT_END &&
+	    sockaddr_get_port(&name) == u->port) ||
+	    (got == -ENOTCONN && u->ret == -EINPROGRESS))
+		*v = returns(u->ret, u->port);
+	u->tid = 0;
+	return v->kind == RETURN;
+}
+
+/* A call made here whose answer found no one: remember it for its restart. */
+static void
+remember(struct supervisor *sup, const struct verdict *v)
+{
+	struct unanswered *u = &sup->unanswered[sup->next_unanswered++ %
+	    REMEMBERED];
+
+	u->tid = sup->n->pid;
+	u->nr = sup->n->data.nr;
+	memcpy(u->args, sup->n->data.args, sizeof(u->args));
+	u->ret = v->ret;
+	u->port = v->port;
+}
+
+/*
+ * What a bind or connect needs before the policy: the thread's
+ * credentials taken, its address read, the port mapped, its socket taken.
+ * The socket, or -1 with *v the verdict.
+ */
+static int
+prepare(struct supervisor *sup, int connecting, struct creds *program,
+    struct sockaddr_storage *addr, struct remap_call *c, struct verdict *v)
+{
+	const struct seccomp_notif *n = sup->n;
+	const char *call = connecting ? "connect" : "bind";
+	pid_t tid = (pid_t)n->pid;
+	socklen_t len = (socklen_t)n->data.args[2];
+	int port, family, sock;
+
+	*v = go_on;
+	if (len < sizeof(struct sockaddr_in) || len > sizeof(*addr) ||
+	    act_as(sup, tid, program, call) != 0)
+		return -1;
+	if (read_memory(tid, n->data.args[1], addr, len) != 0) {
+		cannot_reach(sup, program->tgid, call, NULL, 0, errno);
+		return -1;
+	}
+	if ((port = sockaddr_inet_port((struct sockaddr *)addr, len,
+	    &family)) <= 0 || map_target(&sup->s->map, (unsigned)port) == 0)
+		return -1;
+	if ((sock = their_socket(tid, program->tgid, (int)n->data.args[0])) <
+	    0) {
+		cannot_reach(sup, program->tgid, call, (struct sockaddr *)addr,
+		    (unsigned)port, errno);
+		return -1;
+	}
+	if (replay(sup, sock, v) || remap_target(sup->s, sock,
+	    (struct sockaddr *)addr, len, connecting, c) == 0) {
+		close(sock);
+		return -1;
+	}
+	if (!still_valid(sup)) {
+		*v = gone;
+		close(sock);
+		return -1;
+	}
+	c->pid = program->tgid;
+	c->uid = program->uid[0];
+	return sock;
+}
+
+static struct verdict
+on_bind(struct supervisor *sup)
+{
+	struct creds program;
+	struct sockaddr_storage addr;
+	struct remap_call c;
+	struct verdict v;
+	long ret;
+	int sock;
+
+	if ((sock = prepare(sup, 0, &program, &addr, &c, &v)) < 0)
+		return v;
+	v = returns(0, 0);
+	v.port = remap_bind(sup->s, &c, sys_bind,
+	    creds_can_bind_privileged(&program), 0, &ret) == REMAP_DONE ?
+	    c.target : c.port;
+	v.ret = ret;
+	close(sock);
+	return v;
+}
+
+static struct verdict
+on_connect(struct supervisor *sup)
+{
+	struct creds program;
+	struct sockaddr_storage addr;
+	struct remap_call c;
+	struct verdict v;
+	long ret;
+	int sock;
+
+	if ((sock = prepare(sup, 1, &program, &addr, &c, &v)) < 0)
+		return v;
+	v = returns(0, 0);
+	v.port = remap_connect(sup->s, &c, sys_connect, &ret) == REMAP_DONE ?
+	    c.target : c.port;
+	v.ret = ret;
+	close(sock);
+	return v;
+}
+
+/* Once the memory or socket was out of reach: follow the thread, retry. */
+static int
+reach_again(struct supervisor *sup, pid_t tid, int err)
+{
+	struct creds program;
+
+	return (err == EPERM || err == EACCES) &&
+	    creds_read(tid, &program) == 0 &&
+	    creds_follow(&sup->self, &program) == 1;
+}
+
+/*
+ * getsockname() of a remapped socket, or getpeername() of a connection
+ * sent to a target on loopback: the port the program asked for, written
+ * into its buffer and length as the kernel would write them. Any other
+ * socket goes on to the kernel.
+ */
+static struct verdict
+answer_name(struct supervisor *sup, int peer)
+{
+	const uint64_t *a = sup->n->data.args;
+	pid_t tid = (pid_t)sup->n->pid;
+	struct sockaddr_storage name;
+	socklen_t room, len = sizeof(name);
+	unsigned source, family;
+	int sock, got, err;
+
+	if (a[2] == 0)
+		return go_on;
+	for (;;) {
+		if (read_memory(tid, a[2], &room, sizeof(room)) == 0 &&
+		    (sock = their_socket(tid, 0, (int)a[0])) >= 0)
+			break;
+		if (!reach_again(sup, tid, err = errno)) {
+			cannot_reach(sup, tid, peer ? "getpeername" :
+			    "getsockname", NULL, 0, err);
+			return go_on;
+		}
+	}
+	got = (int)(peer ? sys_getpeername(sock, (struct sockaddr *)&name,
+	    &len) : sys_getsockname(sock, (struct sockaddr *)&name, &len));
+	if ((int)room < 0 || got != 0 || len < PORT_END ||
+	    ((family = sockaddr_family(&name)) != AF_INET &&
+	    family != AF_INET6) ||
+	    (peer && !sockaddr_is_loopback(&name, family)) ||
+	    (source = map_source(&sup->s->map, sockaddr_get_port(&name))) ==
+	    0 || !socket_is_tagged(sock)) {
+		close(sock);
+		return go_on;
+	}
+	close(sock);
+	sockaddr_set_port(&name, source);
+	if (!still_valid(sup))
+		return gone;
+	if ((room > 0 && write_memory(tid, a[1], &name, room < len ? room :
+	    len) != 0) || write_memory(tid, a[2], &len, sizeof(len)) != 0)
+		return returns(-EFAULT, 0);
+	return returns(0, 0);
+}
+
+#ifdef ARCH_FOREIGN
+/*
+ * A 32-bit program's bind (x86_64: bind or socketcall(SYS_BIND)): its
+ * calls cannot be made here, so a mapped port is only reported.
+ */
+static struct verdict
+on_foreign_bind(struct supervisor *sup)
+{
+	const uint64_t *a = sup->n->data.args;
+	pid_t tid = (pid_t)sup->n->pid;
+	struct sockaddr_storage addr;
+	uint32_t args[3] = { (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2] };
+	int port, family;
+
+	if (sup->n->data.nr != FOREIGN_BIND &&
+	    read_memory(tid, (uint32_t)a[1], args, sizeof(args)) != 0)
+		return go_on;
+	if (args[2] < sizeof(struct sockaddr_in) || args[2] > sizeof(addr) ||
+	    read_memory(tid, args[1], &addr, args[2]) != 0 ||
+	    (port = sockaddr_inet_port((struct sockaddr *)&addr, args[2],
+	    &family)) <= 0 || map_target(&sup->s->map, (unsigned)port) == 0)
+		return go_on;
+	cannot(sup, tid, "bind", (struct sockaddr *)&addr, (unsigned)port,
+	    "the program is a 32-bit one, whose system calls portremap "
+	    "cannot make", "use a 64-bit build of the program");
+	return go_on;
+}
+#endif
+
+static struct verdict
+decide_call(struct supervisor *sup)
+{
+	long nr = sup->n->data.nr;
+
+#ifdef ARCH_FOREIGN
+	if (sup->n->data.arch != ARCH_NATIVE)
+		return on_foreign_bind(sup);
+#endif
+	if (nr == SYS_bind)
+		return on_bind(sup);
+	if (nr == SYS_getsockname)
+		return answer_name(sup, 0);
+	if (nr == SYS_connect)
+		return on_connect(sup);
+	if (nr == SYS_getpeername)
+		return answer_name(sup, 1);
+	return go_on;
+}
+
+/* The one place the kernel is answered. */
+static void
+answer(struct supervisor *sup, const struct verdict *v)
+{
+	struct seccomp_notif_resp *r = sup->resp;
+
+	if (v->kind == GONE)
+		return;
+	memset(r, 0, sup->resp_size);
+	r->id = sup->n->id;
+	if (v->kind == GO_ON) {
+		r->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else {
+		r->val = v->ret == 0 ? 0 : -1;
+		r->error = (int32_t)v->ret;
+	}
+	if (ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_SEND, r) != 0 &&
+	    errno == ENOENT && v->kind == RETURN && v->port != 0 &&
+	    (v->ret == 0 || v->ret == -EINPROGRESS))
+		remember(sup, v);
+}
+
+int
+supervisor_serve_one(struct supervisor *sup)
+{
+	struct verdict v;
+
+	memset(sup->n, 0, sup->n_size);
+	if (ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_RECV, sup->n) != 0)
+		return errno == ENOENT || errno == EINTR ? 0 : -1;
+	v = decide_call(sup);
+	answer(sup, &v);
+	return 0;
+}
