@@ -214,18 +214,6 @@ is_shell(const struct program *p, const char *command)
 	return 0;
 }
 
-static int
-holds(unsigned cap)
-{
-	struct __user_cap_header_struct header = {
-		_LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &header, data) != 0)
-		return 0;
-	return (data[cap / 32].effective >> (cap % 32) & 1) != 0;
-}
-
 /* What the supervisor will and will not do for COMMAND. */
 static void
 print_supervision(const struct program *p, const char *command)
@@ -241,7 +229,7 @@ print_supervision(const struct program *p, const char *command)
 		    "(EACCES for a user without the capability); use a 64-bit "
 		    "build\n", p->path);
 	if (changes_user(command) && geteuid() == 0) {
-		if (holds(CAP_SETUID) && holds(CAP_SETGID))
+		if (self_holds(CAP_SETUID) && self_holds(CAP_SETGID))
 			printf("note: %s changes user: portremap follows the "
 			    "program's credentials and acts with them (it "
 			    "holds CAP_SETUID and CAP_SETGID)\n", command);

@@ -156,10 +156,9 @@ inspect_program(const char *command, struct program *p)
 		return;
 	}
 	if ((fd = open(p->path, O_RDONLY | O_CLOEXEC)) < 0) {
-		/* Its kind is unknown; supervision reaches every kind. */
-		p->bypasses = errno == EACCES && access(p->path, X_OK) == 0;
-		format(p->why, sizeof(p->why), p->bypasses ? "%s cannot be "
-		    "read (execute-only), so it may bypass the C library" :
+		p->execute_only = errno == EACCES && access(p->path, X_OK) == 0;
+		format(p->why, sizeof(p->why), p->execute_only ? "%s cannot be "
+		    "read (execute-only), so its kind is unknown" :
 		    "%s cannot be read", p->path);
 		return;
 	}

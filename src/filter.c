@@ -70,7 +70,7 @@ seccomp(unsigned op, unsigned long flags, void *arg)
 }
 
 int
-install_filter(int loopback, int interruptible)
+install_filter(int loopback, int interruptible, int *killable)
 {
 	const long calls[] = { SYS_bind, SYS_getsockname, SYS_connect,
 	    SYS_getpeername };
@@ -102,10 +102,12 @@ install_filter(int loopback, int interruptible)
 	resolve(&p, allow, notify);
 	prog.len = (unsigned short)p.n;
 	prog.filter = p.insn;
+	*killable = 0;
 	if (!interruptible) {
 		listener = seccomp(SECCOMP_SET_MODE_FILTER,
 		    SECCOMP_FILTER_FLAG_NEW_LISTENER |
 		    SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+		*killable = listener >= 0;
 		if (listener >= 0 || errno != EINVAL)
 			return listener;
 	}
@@ -114,10 +116,11 @@ install_filter(int loopback, int interruptible)
 }
 #else
 int
-install_filter(int loopback, int interruptible)
+install_filter(int loopback, int interruptible, int *killable)
 {
 	(void)loopback;
 	(void)interruptible;
+	*killable = 0;
 	errno = ENOSYS;
 	return -1;
 }

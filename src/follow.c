@@ -73,8 +73,12 @@ userns_of(pid_t tid, struct creds *c)
 		snprintf(path, sizeof(path), "/proc/self/ns/user");
 	else
 		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
+	/*
+	 * A thread out of reach (not dumpable) hides its namespaces: taken
+	 * for another one's, it lends no capability.
+	 */
 	if (stat(path, &st) != 0)
-		return -1;
+		return errno == EACCES || errno == EPERM ? 0 : -1;
 	c->userns_dev = st.st_dev;
 	c->userns_ino = st.st_ino;
 	return 0;
@@ -117,6 +121,18 @@ creds_read(pid_t tid, struct creds *c)
 		return -1;
 	}
 	return 0;
+}
+
+int
+self_holds(unsigned cap)
+{
+	struct __user_cap_header_struct header = {
+		_LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &header, data) != 0)
+		return 0;
+	return (data[cap / 32].effective >> (cap % 32) & 1) != 0;
 }
 
 int

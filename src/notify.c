@@ -10,13 +10,17 @@
  * portremap may itself run with the library preloaded (an image's
  * ENV LD_PRELOAD), which must not remap or rewrite them a second time.
  *
- * A restarted call. Before Linux 5.19 a signal could interrupt a thread
- * after the supervisor had received its call, and the kernel then restarts
- * the call (or returns EINTR, and the program retries it): the second bind
- * would find the socket already bound and fail with EINVAL, the second
- * connect with EISCONN. So a call made here whose answer found no one
- * waiting is remembered, and the same call from the same thread, on a
- * socket still in the state it left, gets the first call's answer.
+ * A restarted call. Before Linux 5.19 a signal can interrupt a thread
+ * after the supervisor has received its call, even once the answer is
+ * sent, and the kernel then restarts the call (or returns EINTR, and the
+ * program retries it): the second bind would find the socket already bound
+ * and fail with EINVAL, the second connect with EISCONN. There, each call
+ * made here is remembered for its thread until the thread's next call, and
+ * the same call again, on a socket still in the state it left, gets the
+ * first call's answer. (A program binding one socket twice to the same
+ * mapped address is then told success the second time.) Where received
+ * calls wait unmoved by signals, only a call whose answer found no one is
+ * remembered: its thread was killed.
  */
 #define _GNU_SOURCE
 #include <sys/ioctl.h>
@@ -71,6 +75,7 @@ struct supervisor {
 	struct seccomp_notif	*n;
 	struct seccomp_notif_resp *resp;
 	size_t			 n_size, resp_size;
+	int			 killable;	/* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
 	struct creds		 self;
 	struct unanswered	 unanswered[REMEMBERED];
 	unsigned		 next_unanswered;
@@ -83,7 +88,7 @@ static const struct verdict gone = { GONE, 0, 0 };
 
 /* The kernel's structures may grow: size the buffers as it says. */
 struct supervisor *
-supervisor_new(int listener, const struct settings *s)
+supervisor_new(int listener, int killable, const struct settings *s)
 {
 	struct seccomp_notif_sizes sizes = { 0 };
 	struct supervisor *sup;
@@ -93,6 +98,7 @@ supervisor_new(int listener, const struct settings *s)
 	if ((sup = calloc(1, sizeof(*sup))) == NULL)
 		return NULL;
 	sup->listener = listener;
+	sup->killable = killable;
 	sup->s = s;
 	sup->n_size = sizes.seccomp_notif > sizeof(*sup->n) ?
 	    sizes.seccomp_notif : sizeof(*sup->n);
@@ -228,18 +234,29 @@ act_as(struct supervisor *sup, pid_t tid, struct creds *program,
 	return -1;
 }
 
+/* The thread's remembered call, if any. */
+static struct unanswered *
+remembered(struct supervisor *sup)
+{
+	for (unsigned i = 0; i < REMEMBERED; i++)
+		if (sup->unanswered[i].tid == sup->n->pid)
+			return &sup->unanswered[i];
+	return NULL;
+}
+
+/* Is this the remembered call again? Any other call of its thread ends it. */
 static struct unanswered *
 find_unanswered(struct supervisor *sup)
 {
 	const struct seccomp_notif *n = sup->n;
+	struct unanswered *u = remembered(sup);
 
-	for (unsigned i = 0; i < REMEMBERED; i++) {
-		struct unanswered *u = &sup->unanswered[i];
-
-		if (u->tid == n->pid && u->nr == n->data.nr &&
-		    memcmp(u->args, n->data.args, sizeof(u->args)) == 0)
-			return u;
-	}
+	if (u == NULL)
+		return NULL;
+	if (u->nr == n->data.nr &&
+	    memcmp(u->args, n->data.args, sizeof(u->args)) == 0)
+		return u;
+	u->tid = 0;
 	return NULL;
 }
 
@@ -269,13 +286,14 @@ replay(struct supervisor *sup, int sock, struct verdict *v)
 	return v->kind == RETURN;
 }
 
-/* A call made here whose answer found no one: remember it for its restart. */
+/* A call made here: remember it for its restart, one for each thread. */
 static void
 remember(struct supervisor *sup, const struct verdict *v)
 {
-	struct unanswered *u = &sup->unanswered[sup->next_unanswered++ %
-	    REMEMBERED];
+	struct unanswered *u = remembered(sup);
 
+	if (u == NULL)
+		u = &sup->unanswered[sup->next_unanswered++ % REMEMBERED];
 	u->tid = sup->n->pid;
 	u->nr = sup->n->data.nr;
 	memcpy(u->args, sup->n->data.args, sizeof(u->args));
@@ -465,6 +483,7 @@ decide_call(struct supervisor *sup)
 {
 	long nr = sup->n->data.nr;
 
+	(void)find_unanswered(sup);	/* another call ends a remembered one */
 #ifdef ARCH_FOREIGN
 	if (sup->n->data.arch != ARCH_NATIVE)
 		return on_foreign_bind(sup);
@@ -496,10 +515,12 @@ answer(struct supervisor *sup, const struct verdict *v)
 		r->val = v->ret == 0 ? 0 : -1;
 		r->error = (int32_t)v->ret;
 	}
-	if (ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_SEND, r) != 0 &&
-	    errno == ENOENT && v->kind == RETURN && v->port != 0 &&
-	    (v->ret == 0 || v->ret == -EINPROGRESS))
-		remember(sup, v);
+	if ((ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_SEND, r) != 0 &&
+	    errno == ENOENT) || !sup->killable) {
+		if (v->kind == RETURN && v->port != 0 &&
+		    (v->ret == 0 || v->ret == -EINPROGRESS))
+			remember(sup, v);
+	}
 }
 
 int

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config.h"	/* PORTREMAP_VERSION, PORTREMAP_LIBDIR */
+#include "kernel.h"
 #include "settings.h"
 #include "supervise.h"
 
@@ -152,6 +153,13 @@ uses_supervision(const struct program *p, int supervision, char *why,
 		return 0;
 	}
 	snprintf(why, len, "%s", p->why);
+	/*
+	 * The kernel makes a program it could not read undumpable: only a
+	 * supervisor with CAP_SYS_PTRACE reaches it. Without, the preload
+	 * still reaches a dynamic one.
+	 */
+	if (p->execute_only)
+		return self_holds(CAP_SYS_PTRACE);
 	return p->bypasses;
 }
 
@@ -239,6 +247,10 @@ main(int argc, char **argv)
 			return supervise(argv + optind, &s);
 	} else if (preload() != 0) {
 		return EXIT_CANNOT_RUN;
+	} else if (program.execute_only && s.log_level >= 1) {
+		fprintf(stderr, "portremap: %s; it runs with LD_PRELOAD, which "
+		    "does not reach a static or Go program: make it readable, "
+		    "or give portremap CAP_SYS_PTRACE to supervise it\n", why);
 	}
 	execvp(argv[optind], argv + optind);
 	fprintf(stderr, "portremap: cannot run %s: %s\n", argv[optind],

@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +62,17 @@ refuse(const char *what, int err)
 	return EXIT_CANNOT_RUN;
 }
 
+/* What the child tells: an error, or the listener and how it waits. */
+struct started {
+	int	err;
+	int	killable;
+};
+
 static void
-send_fd(int sock, int err, int fd)
+send_fd(int sock, const struct started *st, int fd)
 {
 	struct msghdr msg = { 0 };
-	struct iovec iov = { &err, sizeof(err) };
+	struct iovec iov = { (void *)(uintptr_t)st, sizeof(*st) };
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(int))];
@@ -85,12 +92,12 @@ send_fd(int sock, int err, int fd)
 	(void)sendmsg(sock, &msg, 0);
 }
 
-/* The child's error, or the listener it sent; -1 on a closed socket. */
+/* The listener the child sent, or -1 with st->err; -1 on a closed socket. */
 static int
-receive_fd(int sock, int *err)
+receive_fd(int sock, struct started *st)
 {
 	struct msghdr msg = { 0 };
-	struct iovec iov = { err, sizeof(*err) };
+	struct iovec iov = { st, sizeof(*st) };
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(int))];
@@ -102,7 +109,7 @@ receive_fd(int sock, int *err)
 	msg.msg_iovlen = 1;
 	msg.msg_control = control.buf;
 	msg.msg_controllen = sizeof(control.buf);
-	*err = EPIPE;
+	st->err = EPIPE;
 	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0)
 		return -1;
 	if ((c = CMSG_FIRSTHDR(&msg)) != NULL && c->cmsg_type == SCM_RIGHTS)
@@ -114,7 +121,8 @@ static void __attribute__((noreturn))
 run_child(int sock, char *const argv[], const sigset_t *mask, int loopback,
     int interruptible, pid_t parent)
 {
-	int listener, err = 0;
+	struct started st = { 0, 0 };
+	int listener, err;
 	char go;
 
 	sigprocmask(SIG_SETMASK, mask, NULL);
@@ -123,11 +131,13 @@ run_child(int sock, char *const argv[], const sigset_t *mask, int loopback,
 	    getppid() != parent)
 		_exit(EXIT_CANNOT_RUN);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-	    (listener = install_filter(loopback, interruptible)) < 0) {
-		send_fd(sock, errno, -1);
+	    (listener = install_filter(loopback, interruptible,
+	    &st.killable)) < 0) {
+		st.err = errno;
+		send_fd(sock, &st, -1);
 		_exit(EXIT_CANNOT_RUN);
 	}
-	send_fd(sock, 0, listener);
+	send_fd(sock, &st, listener);
 	close(listener);
 	/* Exec only once the supervisor holds the listener. */
 	if (read(sock, &go, 1) != 1)
@@ -236,6 +246,7 @@ int
 supervise(char *const argv[], const struct settings *s)
 {
 	struct supervisor *sup;
+	struct started st;
 	sigset_t mask, old;
 	int sv[2], listener, err, sigfd, pidfd, status;
 	pid_t pid, self = getpid();
@@ -260,10 +271,10 @@ supervise(char *const argv[], const struct settings *s)
 		    interruptible, self);
 	}
 	close(sv[1]);
-	if ((listener = receive_fd(sv[0], &err)) < 0) {
+	if ((listener = receive_fd(sv[0], &st)) < 0) {
 		waitpid(pid, &status, 0);
 		return refuse("seccomp() with user notification was refused",
-		    err);
+		    st.err);
 	}
 	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0 ||
 	    !can_take_sockets(pidfd, sv[1])) {
@@ -273,7 +284,7 @@ supervise(char *const argv[], const struct settings *s)
 		return refuse(pidfd < 0 ? "pidfd_open() was refused" :
 		    "pidfd_getfd() was refused (ptrace restrictions?)", err);
 	}
-	if ((sup = supervisor_new(listener, s)) == NULL) {
+	if ((sup = supervisor_new(listener, st.killable, s)) == NULL) {
 		err = errno;
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);

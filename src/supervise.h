@@ -21,6 +21,7 @@
 struct program {
 	const char	*path;		/* as execvp() would find it, or NULL */
 	int		 readable;	/* an ELF file that could be read */
+	int		 execute_only;	/* of unknown kind: it cannot be read */
 	int		 bypasses;	/* static, or Go: the preload cannot reach it */
 	int		 foreign;	/* of another architecture (32-bit) */
 	char		 why[4200];	/* the reason, in words */
@@ -41,7 +42,8 @@ int check(const struct settings *, const char *command, int supervision);
 int supervise(char *const argv[], const struct settings *);
 
 /*
- * filter.c: install the filter in the calling process; the listener. The
+ * filter.c: install the filter in the calling process; the listener, and
+ * whether a received call waits for its answer unmoved by signals. The
  * architecture of the system calls the supervisor remaps, and the one whose
  * binds it can only report (32-bit programs).
  */
@@ -56,7 +58,7 @@ int supervise(char *const argv[], const struct settings *);
 #define FOREIGN_BIND		282
 #endif
 
-int install_filter(int loopback, int interruptible);
+int install_filter(int loopback, int interruptible, int *killable);
 
 /* follow.c: a thread's credentials, and taking them. */
 #define GROUPS_MAX	256
@@ -75,6 +77,8 @@ struct creds {
 /* tid 0: the calling thread. 0, or -1 with errno. */
 int creds_read(pid_t tid, struct creds *);
 int creds_can_bind_privileged(const struct creds *);
+/* Does this thread hold the capability, effective? */
+int self_holds(unsigned cap);
 /*
  * Make self (the supervisor's, updated) act as program: 0 when it already
  * does, 1 when it changed, -1 with errno when it cannot.
@@ -84,7 +88,8 @@ int creds_follow(struct creds *self, const struct creds *program);
 /* notify.c: the notifications, one at a time. */
 struct supervisor;
 
-struct supervisor *supervisor_new(int listener, const struct settings *);
+struct supervisor *supervisor_new(int listener, int killable,
+    const struct settings *);
 /* Receive one notification and answer it; -1 when the listener is gone. */
 int supervisor_serve_one(struct supervisor *);
 

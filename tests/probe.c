@@ -517,7 +517,8 @@ main(int argc, char **argv)
 		step_fn fn;
 
 		if ((fn = find_step(core_steps, argv[i], &arg)) != NULL ||
-		    (fn = find_step(hostile_steps, argv[i], &arg)) != NULL)
+		    (fn = find_step(hostile_steps, argv[i], &arg)) != NULL ||
+		    (fn = find_step(supervised_steps, argv[i], &arg)) != NULL)
 			fn(arg);
 		else if (!step_socket(argv[i])) {
 			printf("unknown step %s\n", argv[i]);

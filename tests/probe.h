@@ -20,6 +20,7 @@ struct step {
 };
 
 extern const struct step hostile_steps[];
+extern const struct step supervised_steps[];
 
 int parse_endpoint(const char *, struct sockaddr_storage *, socklen_t *);
 void make_socket(int family, int type, int protocol, int v6only);

@@ -2,7 +2,9 @@
 // "[::]:443" with -cert and -key), as Go services are: it prints what its
 // listener says it has, and answers with the local port each connection
 // has. With -get ADDR it is a client instead: it connects to ADDR, prints
-// the peer address it sees, and the first line of the body.
+// the peer address it sees, and the first line of the body. With -storm N
+// it listens on the address and closes the listener N times while it sends
+// itself SIGWINCH every 50 microseconds, and counts the failures.
 // Standard library only.
 package main
 
@@ -14,15 +16,25 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"time"
 )
 
 func main() {
 	cert := flag.String("cert", "", "certificate (PEM), for TLS")
 	key := flag.String("key", "", "key (PEM), for TLS")
 	get := flag.String("get", "", "connect to this address as a client")
+	storm := flag.Int("storm", 0, "listen and close this many times under signals")
 	flag.Parse()
 	if *get != "" {
 		client(*get)
+		return
+	}
+	if *storm > 0 {
+		listenStorm(flag.Arg(0), *storm)
 		return
 	}
 	l, err := net.Listen("tcp", flag.Arg(0))
@@ -67,4 +79,41 @@ func client(addr string) {
 			break
 		}
 	}
+}
+
+func listenStorm(addr string, n int) {
+	var stop, sent int32
+	caught := make(chan os.Signal, 1024)
+	signal.Notify(caught, syscall.SIGWINCH)
+	go func() {
+		for range caught {
+		}
+	}()
+	// Aimed at the listening thread, as the runtime's preemption signals
+	// are; a timer this fine would sleep for longer, so wait by spinning.
+	runtime.LockOSThread()
+	tid := syscall.Gettid()
+	go func() {
+		for atomic.LoadInt32(&stop) == 0 {
+			syscall.Tgkill(os.Getpid(), tid, syscall.SIGWINCH)
+			atomic.AddInt32(&sent, 1)
+			for t := time.Now(); time.Since(t) < 50*time.Microsecond; {
+			}
+		}
+	}()
+	failed, first := 0, ""
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			if failed == 0 {
+				first = err.Error()
+			}
+			failed++
+			continue
+		}
+		l.Close()
+	}
+	atomic.StoreInt32(&stop, 1)
+	fmt.Printf("storm listens=%d failed=%d signals=%d first=%q\n", n, failed,
+		atomic.LoadInt32(&sent), first)
 }

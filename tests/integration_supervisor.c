@@ -1,0 +1,559 @@
+/*
+ * The supervisor as a hostile but realistic user meets it: signal storms
+ * while calls wait for it, programs that drop privileges after a root
+ * start (gosu), change user namespace or leave its reach, 32-bit calls,
+ * nested supervision, mode off, Ctrl-C, daemons and pid reuse, and a
+ * SIGKILLed portremap. Ports: source 75N maps to 2135N.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static const char *
+go_program(const char *name)
+{
+	const char *path = staged(name);
+
+	if (access(path, X_OK) != 0)
+		cr_skip_test("Go is not installed (golang-go): %s was not built",
+		    name);
+	return path;
+}
+
+/* "NAME ... failed=N ...": N, after printing the line for the log. */
+static int
+storm_failures(const struct proc *p, const char *name, const char *how)
+{
+	const char *line = strstr(p->outbuf, name), *failed;
+
+	cr_assert(line != NULL, "%s\n%s", p->outbuf, p->errbuf);
+	fprintf(stderr, "supervisor storm (%s): %.*s\n", how,
+	    (int)strcspn(line, "\n"), line);
+	cr_assert((failed = strstr(line, "failed=")) != NULL);
+	return atoi(failed + 7);
+}
+
+/*
+ * Each storm runs on the kernel's killable wait (5.19) and as on older
+ * kernels, where signals interrupt a call the supervisor already made.
+ */
+static const char *const waits[] = { "PORTREMAP_SUPERVISOR_WAIT=",
+	"PORTREMAP_SUPERVISOR_WAIT=interruptible" };
+
+static void
+bind_storm(const char *step)
+{
+	for (int i = 0; i < 2; i++) {
+		struct proc p;
+
+		proc_run(&p, UNPRIVILEGED, ENV(waits[i]), ARGV(staged("portremap"),
+		    "-q", "-m", "750:21350", "--", staged("probe-static"),
+		    step));
+		cr_assert_eq(storm_failures(&p, "bindstorm", waits[i]), 0,
+		    "%s", p.outbuf);
+		cr_assert_eq(p.status, 0, "%s", p.errbuf);
+	}
+}
+
+Test(supervisor, a_signal_storm_never_fails_a_remapped_bind, .timeout = 120)
+{
+	bind_storm("bindstorm=127.0.0.1:750");
+}
+
+/* Without SA_RESTART the bind may say EINTR; its retry must succeed. */
+Test(supervisor, a_retried_interrupted_bind_succeeds, .timeout = 120)
+{
+	bind_storm("bindstormintr=127.0.0.1:750");
+}
+
+Test(supervisor, a_go_listen_storm_never_fails, .timeout = 120)
+{
+	go_program("go-static");
+	for (int i = 0; i < 2; i++) {
+		struct proc p;
+
+		proc_run(&p, UNPRIVILEGED, ENV(waits[i], "GOMAXPROCS=4"),
+		    ARGV(staged("portremap"), "-q", "-m", "80:21351", "--",
+		    staged("go-static"), "-storm", "3000", "127.0.0.1:80"));
+		cr_assert_eq(storm_failures(&p, "storm", waits[i]), 0, "%s",
+		    p.outbuf);
+	}
+}
+
+Test(supervisor, a_signal_storm_never_fails_a_remapped_connect,
+    .timeout = 120)
+{
+	for (int i = 0; i < 2; i++) {
+		struct proc p;
+
+		proc_run(&p, UNPRIVILEGED, ENV(waits[i]), ARGV(staged("portremap"),
+		    "-q", "-m", "752:21352", "--connect", "loopback", "--",
+		    staged("probe-static"),
+		    "connectstorm=127.0.0.1:752/127.0.0.1:21352"));
+		cr_assert_eq(storm_failures(&p, "connectstorm", waits[i]), 0,
+		    "%s", p.outbuf);
+	}
+}
+
+/* Root starts portremap; the program drops to uid 65534 itself. */
+static void
+run_dropped(struct proc *p, const char *const pre[], const char *const env[],
+    const char *map, const char *const steps[])
+{
+	const char *argv[40];
+	int n = 0;
+
+	require_root();
+	for (int i = 0; pre != NULL && pre[i] != NULL; i++)
+		argv[n++] = pre[i];
+	argv[n++] = staged("portremap");
+	argv[n++] = "-m";
+	argv[n++] = map;
+	argv[n++] = "--";
+	argv[n++] = staged("probe-static");
+	argv[n++] = "drop";
+	for (int i = 0; steps[i] != NULL; i++)
+		argv[n++] = steps[i];
+	argv[n] = NULL;
+	proc_start(p, ROOT, env, argv);
+}
+
+static void
+expect_line(const struct proc *p, const char *text)
+{
+	cr_assert(strstr(p->errbuf, text) != NULL, "no \"%s\" in:\n%s", text,
+	    p->errbuf);
+}
+
+/* fallback with a dropped program: the kernel refuses it 753, so it moves. */
+Test(supervisor, fallback_never_gives_a_dropped_program_a_privileged_port)
+{
+	struct proc p;
+
+	run_dropped(&p, NULL, ENV("PORTREMAP_MODE=fallback"), "753:21353",
+	    ARGV("tcp4", "bind=127.0.0.1:753", "name", "listen", "ready",
+	    "accept"));
+	cr_assert(proc_wait_for(&p, "ready"), "%s\n%s", p.outbuf, p.errbuf);
+	fetch_ok("127.0.0.1", 21353);
+	proc_finish(&p);
+	expect_out(&p, "drop ret=0");
+	expect_out(&p, "name port=753 len=16 family=2");
+	expect_line(&p, "]: bind 127.0.0.1:753 -> 127.0.0.1:21353 (port 753 "
+	    "refused with EACCES)");
+}
+
+/*
+ * auto, the dropped program in a user namespace of its own on the host
+ * network: its capabilities there do not reach the host's ports.
+ */
+Test(supervisor, a_new_user_namespace_lends_no_privileged_port)
+{
+	struct proc p;
+
+	run_dropped(&p, NULL, NO_ENV, "754:21354", ARGV("usernsonly", "tcp4",
+	    "bind=127.0.0.1:754", "name", "listen", "ready", "accept"));
+	cr_assert(proc_wait_for(&p, "ready"), "%s\n%s", p.outbuf, p.errbuf);
+	fetch_ok("127.0.0.1", 21354);
+	proc_finish(&p);
+	expect_out(&p, "usernsonly ret=0");
+	expect_line(&p, "]: bind 127.0.0.1:754 -> 127.0.0.1:21354 (uid 65534 "
+	    "lacks CAP_NET_BIND_SERVICE in this network namespace)");
+}
+
+/* ip_unprivileged_port_start=10000: the target 8755 is refused too. */
+Test(supervisor, the_namespaces_unprivileged_port_start_holds)
+{
+	const char *argv[] = { staged("portremap"), "-m", "755:8755", "--",
+	    staged("probe-static"), "drop", "tcp4", "bind=127.0.0.1:755", NULL };
+	struct proc p;
+
+	proc_start_netns(&p, ROOT, ENV(
+	    "net/ipv4/ip_unprivileged_port_start=10000"), NO_ENV, argv);
+	proc_finish(&p);
+	expect_out(&p, "bind ret=-1 errno=13");
+	expect_line(&p, "]: bind 127.0.0.1:755 -> 127.0.0.1:8755 failed: the "
+	    "kernel refuses port 8755 too");
+}
+
+/*
+ * A container's root has no CAP_SYS_PTRACE. gosu drops to the app user
+ * and executes a dynamic program: portremap follows it there.
+ */
+Test(supervisor, gosu_after_a_root_start_without_cap_sys_ptrace)
+{
+	struct proc p;
+
+	require_root();
+	if (access("/usr/sbin/gosu", X_OK) != 0)
+		cr_skip_test("gosu is not installed");
+	/* No library in the program: the supervisor alone remaps. */
+	proc_start(&p, ROOT, ENV("LD_PRELOAD="), ARGV("setpriv",
+	    "--bounding-set=-sys_ptrace", "--inh-caps=-sys_ptrace",
+	    staged("portremap"), "-m", "756:21356",
+	    "--", "/usr/sbin/gosu", "nobody", staged("probe"), "tcp4",
+	    "bind=127.0.0.1:756", "name", "listen", "ready", "accept"));
+	cr_assert(proc_wait_for(&p, "ready"), "%s\n%s", p.outbuf, p.errbuf);
+	fetch_ok("127.0.0.1", 21356);
+	proc_finish(&p);
+	expect_out(&p, "name port=756 len=16 family=2");
+	expect_line(&p, "]: bind 127.0.0.1:756 -> 127.0.0.1:21356 (uid 65534 "
+	    "lacks CAP_NET_BIND_SERVICE)");
+}
+
+/*
+ * A static program that drops privileges itself is not dumpable: without
+ * CAP_SYS_PTRACE it is out of reach, and portremap says so.
+ */
+Test(supervisor, a_self_dropping_program_out_of_reach_is_said)
+{
+	struct proc p;
+
+	run_dropped(&p, ARGV("setpriv", "--bounding-set=-sys_ptrace",
+	    "--inh-caps=-sys_ptrace"), NO_ENV, "757:21357", ARGV("tcp4",
+	    "bind=127.0.0.1:757"));
+	proc_finish(&p);
+	expect_out(&p, "bind ret=-1 errno=13");
+	expect_line(&p, "]: bind not remapped: portremap may not reach the "
+	    "program's memory and sockets (Operation not permitted): it is not "
+	    "dumpable");
+	expect_line(&p, "or give it CAP_SYS_PTRACE\n");
+}
+
+Test(supervisor, a_non_dumpable_program_is_said)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "-m",
+	    "758:21358", "--", staged("probe-static"), "nodump", "tcp4",
+	    "bind=127.0.0.1:758"));
+	expect_out(&p, "bind ret=-1 errno=13");
+	expect_line(&p, "bind not remapped: portremap may not reach");
+}
+
+/*
+ * Mode 0711: not readable, so of unknown kind, and not dumpable once it
+ * runs. A user without CAP_SYS_PTRACE gets the preload (which reaches a
+ * dynamic program) and a line saying what it cannot reach; root gets the
+ * supervisor, which reaches every kind.
+ */
+static const char *
+execute_only(const char *name, char *path, size_t len)
+{
+	char cmd[600];
+
+	require_root();
+	snprintf(path, len, "%s%s-xonly", staged(""), name);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 0711 %s", staged(name),
+	    path, path);
+	cr_assert(system(cmd) == 0);
+	return path;
+}
+
+Test(supervisor, an_execute_only_program_is_reached)
+{
+	char path[256], want[600];
+	struct proc p;
+
+	execute_only("probe", path, sizeof(path));
+	proc_run(&p, UNPRIVILEGED, ENV("LD_PRELOAD="), ARGV(staged("portremap"),
+	    "-m", "759:21359", "--", path, "tcp4", "bind=127.0.0.1:759"));
+	expect_out(&p, "bind ret=0 errno=4242");
+	expect_line(&p, "]: bind 127.0.0.1:759 -> 127.0.0.1:21359");
+	snprintf(want, sizeof(want), "portremap: %s cannot be read "
+	    "(execute-only), so its kind is unknown; it runs with LD_PRELOAD, "
+	    "which does not reach a static or Go program: make it readable, or "
+	    "give portremap CAP_SYS_PTRACE to supervise it\n", path);
+	expect_line(&p, want);
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "--check",
+	    "--", path));
+	unlink(path);
+	snprintf(want, sizeof(want), "mechanism: LD_PRELOAD (%s cannot be read "
+	    "(execute-only), so its kind is unknown)", path);
+	expect_out(&p, want);
+
+	execute_only("probe-static", path, sizeof(path));
+	proc_run(&p, ROOT, ENV("PORTREMAP_MODE=always"), ARGV(staged("portremap"),
+	    "-m", "759:21359", "--", path, "tcp4", "bind=127.0.0.1:759"));
+	unlink(path);
+	expect_out(&p, "bind ret=0 errno=4242");
+	expect_line(&p, "]: bind 127.0.0.1:759 -> 127.0.0.1:21359 (mode always)");
+}
+
+/* An i386 program's bind and socketcall(SYS_BIND): said, not silent. */
+Test(supervisor, thirty_two_bit_binds_are_said)
+{
+	struct proc p;
+
+#ifndef __x86_64__
+	cr_skip_test("32-bit system calls are tested on x86_64");
+#endif
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "-m",
+	    "760:21360", "--", staged("probe-static"), "tcp4",
+	    "bind32=127.0.0.1:760"));
+	expect_out(&p, "bind32 ret=-13");
+	expect_out(&p, "socketcall32 ret=-13");
+	expect_line(&p, "]: bind 127.0.0.1:760 not remapped: the program is a "
+	    "32-bit one, whose system calls portremap cannot make; use a 64-bit "
+	    "build of the program\n");
+}
+
+Test(supervisor, nested_supervision_names_its_cause)
+{
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"),
+	    "--supervise", "--", staged("portremap"), "--supervise", "--",
+	    staged("probe-static"), "ready"));
+	cr_assert_eq(p.status, 126, "%s", p.errbuf);
+	cr_assert_str_eq(p.outbuf, "");
+	expect_line(&p, "it already runs under a seccomp supervisor (another "
+	    "portremap, or its container's), and the kernel allows one per "
+	    "process");
+}
+
+/* Mode off: root keeps its port; nothing is remapped or said. */
+Test(supervisor, mode_off_remaps_nothing)
+{
+	const char *const ways[][2] = { { "--mode", "off" },
+	    { "-m", "761:21361" } };
+
+	require_root();
+	for (int i = 0; i < 2; i++) {
+		struct proc p;
+
+		proc_start(&p, ROOT, i == 1 ? ENV("PORTREMAP_MODE=off") :
+		    NO_ENV, ARGV(staged("portremap"), "-m", "761:21361",
+		    ways[i][0], ways[i][1], "--", staged("probe-static"), "tcp4",
+		    "bind=127.0.0.1:761", "listen", "ready", "accept"));
+		cr_assert(proc_wait_for(&p, "ready"), "%s", p.errbuf);
+		fetch_ok("127.0.0.1", 761);
+		proc_finish(&p);
+		cr_assert_str_eq(p.errbuf, "");
+	}
+}
+
+Test(supervisor, af_unspec_binds_are_remapped_as_the_library_does)
+{
+	struct proc p;
+
+	proc_start(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "-m",
+	    "762:21362", "--", staged("probe-static"), "tcp4",
+	    "bind=unspec/0.0.0.0:762", "listen", "ready", "accept"));
+	cr_assert(proc_wait_for(&p, "ready"), "%s\n%s", p.outbuf, p.errbuf);
+	fetch_ok("127.0.0.1", 21362);
+	proc_finish(&p);
+	expect_out(&p, "bind ret=0 errno=4242");
+}
+
+/*
+ * Ctrl-C on a terminal: the kernel sends SIGINT to the whole foreground
+ * group, portremap and the program alike; the program must get it once,
+ * from the kernel (si_code SI_KERNEL, 128), and no copy from portremap.
+ */
+Test(supervisor, ctrl_c_reaches_the_program_once, .timeout = 30)
+{
+	char buf[4096] = "", *name;
+	size_t len = 0;
+	int master, count = 0;
+	pid_t pid;
+
+	cr_assert((master = posix_openpt(O_RDWR | O_NOCTTY)) >= 0);
+	cr_assert(grantpt(master) == 0 && unlockpt(master) == 0);
+	cr_assert((name = ptsname(master)) != NULL);
+	if ((pid = fork()) == 0) {
+		int slave;
+
+		setsid();
+		if ((slave = open(name, O_RDWR)) < 0)
+			_exit(127);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+		execl(staged("portremap"), "portremap", "--supervise", "--",
+		    staged("probe"), "sigint", (char *)NULL);
+		_exit(127);
+	}
+	for (int tries = 0; tries < 100 && strstr(buf, "ready") == NULL;
+	    tries++) {
+		struct pollfd fd = { master, POLLIN, 0 };
+		ssize_t n;
+
+		buf[len] = '\0';
+		if (poll(&fd, 1, 100) == 1 && (n = read(master, buf + len,
+		    sizeof(buf) - len - 1)) > 0)
+			len += (size_t)n;
+		buf[len] = '\0';
+	}
+	cr_assert(strstr(buf, "ready") != NULL, "%s", buf);
+	cr_assert(write(master, "\003", 1) == 1);
+	for (int tries = 0; tries < 10; tries++) {
+		struct pollfd fd = { master, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&fd, 1, 100) == 1 && (n = read(master, buf + len,
+		    sizeof(buf) - len - 1)) > 0)
+			len += (size_t)n;
+		buf[len] = '\0';
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(master);
+	for (const char *s = buf; (s = strstr(s, "sigint code=")) != NULL; s++)
+		count++;
+	cr_assert_eq(count, 1, "%s", buf);
+	cr_assert(strstr(buf, "sigint code=128\r\n") != NULL, "%s", buf);
+}
+
+/*
+ * The program daemonizes and exits, and its pid goes to another process
+ * (forced, in a pid namespace): a signal for portremap must not reach it.
+ * Once the program has ended, SIGTERM ends portremap.
+ */
+Test(supervisor, a_reused_pid_gets_no_forwarded_signal, .timeout = 30)
+{
+	char script[2000], dir[] = "/tmp/portremap-pids.XXXXXX";
+	struct proc p;
+
+	require_root();
+	cr_assert(mkdtemp(dir) != NULL);
+	snprintf(script, sizeof(script),
+	    "d=%s\n"
+	    "%s --supervise -- /bin/sh -c 'sleep 30 & echo $$ >%s/program' &\n"
+	    "pr=$!\n"
+	    "while [ ! -s $d/program ]; do sleep 0.01; done\n"
+	    "p=$(cat $d/program)\n"
+	    "while kill -0 $p 2>/dev/null; do sleep 0.01; done\n"
+	    "echo $((p - 1)) >/proc/sys/kernel/ns_last_pid\n"
+	    "/bin/sh -c 'trap \"echo victim got USR1\" USR1; "
+	    "while :; do sleep 0.02; done' &\n"
+	    "v=$!\n"
+	    "[ $v = $p ] && echo pid reused\n"
+	    "sleep 0.2; kill -USR1 $pr; sleep 0.5\n"
+	    "kill -TERM $pr; wait $pr; echo portremap status $?\n"
+	    "kill $v\n", dir, staged("portremap"), dir);
+	proc_run(&p, ROOT, ENV("LD_PRELOAD="), ARGV("unshare", "--pid", "--fork",
+	    "--mount-proc", "/bin/sh", "-c", script));
+	snprintf(script, sizeof(script), "rm -rf %s", dir);
+	(void)!system(script);
+	expect_out(&p, "pid reused");
+	cr_assert(strstr(p.outbuf, "victim") == NULL, "%s", p.outbuf);
+	expect_out(&p, "portremap status 0");
+}
+
+/* Gone, or a zombie no one reaped yet. */
+static int
+gone(pid_t pid)
+{
+	char path[64], line[256];
+	int zombie = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "State:", 6) == 0)
+			zombie = strchr(line, 'Z') != NULL;
+	fclose(f);
+	return zombie;
+}
+
+/* portremap killed outright: the program does not run on unsupervised. */
+Test(supervisor, the_program_dies_with_a_killed_portremap, .timeout = 30)
+{
+	char path[64], line[64] = "";
+	struct proc p;
+	FILE *f;
+	pid_t program = 0;
+	int alive;
+
+	proc_start_ready(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"),
+	    "-m", "763:21363", "--", staged("probe-static"), "tcp4",
+	    "bind=127.0.0.1:763", "listen", "ready", "accept"), "ready");
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)p.pid,
+	    (int)p.pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(line, sizeof(line), f) != NULL)
+			program = (pid_t)atoi(line);
+		fclose(f);
+	}
+	cr_assert(program > 0, "no child of portremap in %s", path);
+	kill(p.pid, SIGKILL);
+	for (int tries = 0; tries < 100 && !gone(program); tries++)
+		usleep(20000);
+	alive = !gone(program);
+	kill(program, SIGKILL);
+	proc_finish(&p);
+	cr_assert(!alive, "the program (pid %d) outlived portremap",
+	    (int)program);
+}
+
+Test(supervisor, check_says_what_supervision_cannot_do)
+{
+	char want[400];
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "--check",
+	    "--", staged("probe-static")));
+	expect_out(&p, "note: supervised programs run with no_new_privs: setuid "
+	    "and file-capability programs they start (ping, sudo) get none of "
+	    "their privileges");
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "--check",
+	    "--", "/bin/sh", "-c", "exec server"));
+	expect_out(&p, "note: a script or shell that runs a static or Go "
+	    "program needs --supervise: the preload does not reach such "
+	    "programs");
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "--mode",
+	    "off", "--check", "--", staged("probe-static")));
+	snprintf(want, sizeof(want), "mechanism: none (mode off): %s runs as "
+	    "it is", staged("probe-static"));
+	expect_out(&p, want);
+}
+
+Test(supervisor, check_predicts_a_change_of_user)
+{
+	struct proc p;
+
+	require_root();
+	if (access("/usr/sbin/gosu", X_OK) != 0)
+		cr_skip_test("gosu is not installed");
+	proc_run(&p, ROOT, NO_ENV, ARGV(staged("portremap"), "--check", "--",
+	    "/usr/sbin/gosu", "app", "dotnet", "app.dll"));
+	expect_out(&p, "note: /usr/sbin/gosu changes user: portremap follows "
+	    "the program's credentials and acts with them (it holds CAP_SETUID "
+	    "and CAP_SETGID)");
+	proc_run(&p, ROOT, NO_ENV, ARGV("setpriv", "--bounding-set=-setuid",
+	    "--inh-caps=-setuid", staged("portremap"), "--check", "--",
+	    "/usr/sbin/gosu", "app", "dotnet", "app.dll"));
+	expect_out(&p, "warning: /usr/sbin/gosu changes user, and portremap "
+	    "cannot follow (it lacks CAP_SETUID or CAP_SETGID): start portremap "
+	    "after the change of user (gosu USER portremap -- PROGRAM)");
+}
+
+/* An empty PATH entry is the current directory, as for execvp(). */
+Test(supervisor, an_empty_path_entry_is_the_current_directory)
+{
+	char want[400];
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, ENV("PATH=/usr/bin::/bin"), ARGV("/bin/sh",
+	    "-c", "cd \"$0\" && exec ./portremap --check -- probe-static",
+	    staged("")));
+	snprintf(want, sizeof(want), "mechanism: supervision (./probe-static is "
+	    "statically linked): portremap stays as its parent and remaps its "
+	    "system calls");
+	expect_out(&p, want);
+}

@@ -1,0 +1,267 @@
+/*
+ * The probe's steps for what a supervisor meets: signals arriving while a
+ * call waits for its answer, programs that leave its reach (not dumpable,
+ * another user namespace), and 32-bit system calls.
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+#define STORM_CALLS	3000
+#define STORM_CONNECTS	2000
+#define STORM_PERIOD_US	200
+
+static volatile sig_atomic_t signals;
+
+static void
+count_signal(int sig)
+{
+	(void)sig;
+	signals++;
+}
+
+/* SIGALRM every STORM_PERIOD_US, with or without SA_RESTART. */
+static void
+storm_start(int restart)
+{
+	struct sigaction sa;
+	struct itimerval every = { { 0, STORM_PERIOD_US },
+	    { 0, STORM_PERIOD_US } };
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = count_signal;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &every, NULL);
+}
+
+static void
+storm_stop(void)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_IGN);
+}
+
+static int
+fresh_socket(int family)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	return fd;
+}
+
+/*
+ * Bind a mapped port again and again under the storm. A bind interrupted
+ * without SA_RESTART (EINTR) is retried, as programs do; any other failure
+ * counts.
+ */
+static void
+bind_storm(const char *spec, int restart)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int failed = 0, interrupted = 0, first = 0;
+
+	if (parse_endpoint(spec, &ss, &len) != 0)
+		exit(2);
+	storm_start(restart);
+	for (int i = 0; i < STORM_CALLS; i++) {
+		int fd = fresh_socket(ss.ss_family), ret;
+
+		while ((ret = bind(fd, (struct sockaddr *)&ss, len)) != 0 &&
+		    errno == EINTR)
+			interrupted++;
+		if (ret != 0 && failed++ == 0)
+			first = errno;
+		close(fd);
+	}
+	storm_stop();
+	printf("bindstorm binds=%d failed=%d first_errno=%d interrupted=%d "
+	    "signals=%d\n", STORM_CALLS, failed, first, interrupted,
+	    (int)signals);
+}
+
+static void
+step_bindstorm(const char *spec)
+{
+	bind_storm(spec, 1);
+}
+
+static void
+step_bindstormintr(const char *spec)
+{
+	bind_storm(spec, 0);
+}
+
+/*
+ * "connectstorm=SOURCE/TARGET": listen on TARGET, then connect to SOURCE
+ * (nothing listens there: --connect loopback sends it to TARGET) again and
+ * again under the storm, each connection accepted and closed.
+ */
+static void
+step_connectstorm(const char *arg)
+{
+	struct sockaddr_storage source, target;
+	socklen_t slen, tlen;
+	char spec[128];
+	const char *slash = strchr(arg, '/');
+	int listener, failed = 0, first = 0;
+
+	if (slash == NULL)
+		exit(2);
+	snprintf(spec, sizeof(spec), "%.*s", (int)(slash - arg), arg);
+	if (parse_endpoint(spec, &source, &slen) != 0 ||
+	    parse_endpoint(slash + 1, &target, &tlen) != 0)
+		exit(2);
+	listener = fresh_socket(target.ss_family);
+	if (bind(listener, (struct sockaddr *)&target, tlen) != 0 ||
+	    listen(listener, 64) != 0) {
+		printf("connectstorm listen errno=%d\n", errno);
+		return;
+	}
+	storm_start(1);
+	for (int i = 0; i < STORM_CONNECTS; i++) {
+		int fd = socket(source.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int ret = connect(fd, (struct sockaddr *)&source, slen), peer;
+
+		if (ret != 0 && failed++ == 0)
+			first = errno;
+		/* The client closes first: TIME_WAIT stays on its side. */
+		peer = ret == 0 && wait_readable(listener) == 0 ?
+		    accept(listener, NULL, NULL) : -1;
+		if (ret == 0 && peer < 0 && failed++ == 0)
+			first = ETIMEDOUT;
+		close(fd);
+		if (peer >= 0)
+			close(peer);
+	}
+	storm_stop();
+	close(listener);
+	printf("connectstorm connects=%d failed=%d first_errno=%d signals=%d\n",
+	    STORM_CONNECTS, failed, first, (int)signals);
+}
+
+static void
+step_nodump(const char *arg)
+{
+	(void)arg;
+	printf("nodump ret=%d\n", prctl(PR_SET_DUMPABLE, 0, 0, 0, 0));
+}
+
+/* A user namespace of its own, on the network it had. */
+static void
+step_usernsonly(const char *arg)
+{
+	(void)arg;
+	printf("usernsonly ret=%d\n", unshare(CLONE_NEWUSER));
+}
+
+#if defined(__x86_64__)
+/* A 32-bit system call (int $0x80), as an i386 program makes it. */
+static long
+call32(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b),
+	    "d"(c) : "memory");
+	return ret;
+}
+
+/*
+ * "bind32=EP": the current socket bound by i386's bind (361) and, on a
+ * second socket, by socketcall(SYS_BIND); the address in the low 4 GiB.
+ */
+static void
+step_bind32(const char *spec)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	uint32_t *low;
+	int second;
+
+	if (parse_endpoint(spec, &ss, &len) != 0)
+		exit(2);
+	low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (low == MAP_FAILED)
+		exit(2);
+	memcpy(low + 4, &ss, len);
+	printf("bind32 ret=%ld\n", call32(361, current,
+	    (long)(uintptr_t)(low + 4), len));
+	second = socket(ss.ss_family, SOCK_STREAM, 0);
+	low[0] = (uint32_t)second;
+	low[1] = (uint32_t)(uintptr_t)(low + 4);
+	low[2] = len;
+	printf("socketcall32 ret=%ld\n", call32(102, 2,
+	    (long)(uintptr_t)low, 0));
+	close(second);
+	munmap(low, 4096);
+}
+#else
+static void
+step_bind32(const char *spec)
+{
+	(void)spec;
+	printf("bind32 unsupported\n");
+}
+#endif
+
+/* Each SIGINT, with where it came from: "sigint code=C pid=P". */
+static void
+say_sigint(int sig, siginfo_t *si, void *context)
+{
+	char line[64];
+	int n;
+
+	(void)sig;
+	(void)context;
+	n = snprintf(line, sizeof(line), "sigint code=%d\n", si->si_code);
+	(void)!write(STDOUT_FILENO, line, (size_t)n);
+}
+
+/* "sigint": report every SIGINT for two seconds, then exit. */
+static void
+step_sigint(const char *arg)
+{
+	struct sigaction sa;
+
+	(void)arg;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = say_sigint;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGINT, &sa, NULL);
+	printf("ready\n");
+	fflush(stdout);
+	for (int i = 0; i < 200; i++)
+		usleep(10000);
+}
+
+const struct step supervised_steps[] = {
+	{ "sigint", step_sigint },
+	{ "bindstorm=", step_bindstorm },
+	{ "bindstormintr=", step_bindstormintr },
+	{ "connectstorm=", step_connectstorm },
+	{ "nodump", step_nodump },
+	{ "usernsonly", step_usernsonly },
+	{ "bind32=", step_bind32 },
+	{ NULL, NULL },
+};
