@@ -95,7 +95,7 @@ $(BUILD)/tests/integration_%: tests/integration_%.c tests/harness.c tests/harnes
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(TEST_LIBS)
 
-PROBE_SRCS = tests/probe.c tests/hostile.c tests/badinput.c
+PROBE_SRCS = tests/probe.c tests/hostile.c tests/badinput.c tests/supervised.c
 
 $(BUILD)/tests/probe: $(PROBE_SRCS) tests/probe.h $(BUILD)/toolchain
 	@mkdir -p $(@D)

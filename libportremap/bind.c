@@ -34,18 +34,22 @@ call_bind(int fd, const struct sockaddr *addr, socklen_t len)
 }
 
 static PR_NOINLINE int
-bind_mapped(const struct settings *s, struct remap_call *c)
+bind_mapped(const struct settings *s, int fd, const struct sockaddr *addr,
+    socklen_t len, int family, unsigned port, unsigned target)
 {
+	struct remap_call c;
 	int capable = 0;
 	long ret;
 
+	if (!remap_accepts(fd, addr, len, family, port, target, 0, &c))
+		return real_bind(fd, addr, len);
 	if (s->mode == MODE_AUTO)
 		capable = has_bind_capability();
-	c->pid = 0;
-	c->uid = -1;
-	if (remap_bind(s, c, call_bind, capable,
-	    port_marks(c->target) & MARK_DIRECT, &ret) == REMAP_DONE)
-		mark_port(c->target, c->port, MARK_REMAPPED);
+	c.pid = 0;
+	c.uid = -1;
+	if (remap_bind(s, &c, call_bind, capable,
+	    port_marks(target) & MARK_DIRECT, &ret) == REMAP_DONE)
+		mark_port(target, port, MARK_REMAPPED);
 	if (ret == 0)
 		return 0;
 	errno = (int)-ret;
@@ -83,12 +87,21 @@ bind_target(const struct settings *s, int fd, const struct sockaddr *addr,
 	return ret;
 }
 
+static PR_NOINLINE void
+say_not_mapped(int fd, const struct sockaddr *addr, unsigned port)
+{
+	char where[ENDPOINT_MAX];
+
+	if (socket_transport(fd) == 0)
+		return;
+	format_endpoint(where, sizeof(where), addr, port);
+	pr_log("bind %s: not remapped (port not in PORTREMAP_MAP)", where);
+}
+
 static int
 bind_with(const struct settings *s, int fd, const struct sockaddr *addr,
     socklen_t len)
 {
-	struct remap_call c;
-	char where[ENDPOINT_MAX];
 	int family, port;
 	unsigned other;
 
@@ -98,18 +111,13 @@ bind_with(const struct settings *s, int fd, const struct sockaddr *addr,
 	}
 	if ((port = sockaddr_inet_port(addr, len, &family)) <= 0)
 		return real_bind(fd, addr, len);
-	if (map_target(&s->map, (unsigned)port) != 0) {
-		if (remap_target(s, fd, addr, len, 0, &c) != 0)
-			return bind_mapped(s, &c);
-		return real_bind(fd, addr, len);
-	}
+	if ((other = map_target(&s->map, (unsigned)port)) != 0)
+		return bind_mapped(s, fd, addr, len, family, (unsigned)port,
+		    other);
 	if ((other = map_source(&s->map, (unsigned)port)) != 0)
 		return bind_target(s, fd, addr, len, (unsigned)port, other);
-	if (PR_UNLIKELY(s->log_level >= 2) && socket_transport(fd) != 0) {
-		format_endpoint(where, sizeof(where), addr, (unsigned)port);
-		pr_log("bind %s: not remapped (port not in PORTREMAP_MAP)",
-		    where);
-	}
+	if (PR_UNLIKELY(s->log_level >= 2))
+		say_not_mapped(fd, addr, (unsigned)port);
 	return real_bind(fd, addr, len);
 }
 

@@ -48,18 +48,22 @@ connect_remap(const struct settings *s, int fd, const struct sockaddr *addr,
 {
 	struct remap_call c;
 	int family, port, ret;
+	unsigned target;
 	long result;
 
-	if (remap_target(s, fd, addr, len, 1, &c) == 0) {
+	if ((port = sockaddr_inet_port(addr, len, &family)) <= 0 ||
+	    family == AF_UNSPEC || !sockaddr_is_loopback(addr, (unsigned)family))
+		return real_connect(fd, addr, len);
+	if ((target = map_target(&s->map, (unsigned)port)) == 0) {
 		ret = real_connect(fd, addr, len);
-		if ((port = sockaddr_inet_port(addr, len, &family)) > 0 &&
-		    family != AF_UNSPEC &&
-		    map_source(&s->map, (unsigned)port) != 0 &&
-		    sockaddr_is_loopback(addr, (unsigned)family) &&
+		if (map_source(&s->map, (unsigned)port) != 0 &&
 		    (ret == 0 || errno == EINPROGRESS))
 			mark_peer((unsigned)port, PEER_DIRECT);
 		return ret;
 	}
+	if (!remap_accepts(fd, addr, len, family, (unsigned)port, target, 1,
+	    &c))
+		return real_connect(fd, addr, len);
 	c.pid = 0;
 	c.uid = -1;
 	if (remap_connect(s, &c, call_connect, &result) == REMAP_DONE)

@@ -50,7 +50,8 @@
 #include "supervise.h"
 #include "sys.h"
 
-#define REMEMBERED	16
+#define MADE_MAX	16
+#define PIDFDS		64
 
 enum verdict_kind { GO_ON, RETURN, GONE };
 
@@ -60,13 +61,18 @@ struct verdict {
 	unsigned		port;	/* where the socket ended, when acted */
 };
 
-/* A call made here whose answer found no one waiting. */
-struct unanswered {
+/* A call made here, remembered for its restart (see above). */
+struct made_call {
 	uint32_t	tid;
 	int32_t		nr;
 	uint64_t	args[3];
 	long		ret;
 	unsigned	port;
+};
+
+struct pidfd_slot {
+	pid_t	tid;		/* 0: empty */
+	int	fd;
 };
 
 struct supervisor {
@@ -77,8 +83,9 @@ struct supervisor {
 	size_t			 n_size, resp_size;
 	int			 killable;	/* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
 	struct creds		 self;
-	struct unanswered	 unanswered[REMEMBERED];
-	unsigned		 next_unanswered;
+	struct made_call	 made[MADE_MAX];
+	unsigned		 next_made;
+	struct pidfd_slot	 pidfds[PIDFDS];
 	pid_t			 said_pid;	/* the last "cannot" line */
 	long			 said_nr;
 };
@@ -140,32 +147,59 @@ read_memory(pid_t pid, uint64_t at, void *buf, size_t len)
 	    (ssize_t)len ? 0 : -1;
 }
 
+/* The name's first bytes and its length, as the kernel writes them. */
 static int
-write_memory(pid_t pid, uint64_t at, const void *buf, size_t len)
+write_name(pid_t pid, uint64_t at, const void *name, size_t room,
+    uint64_t len_at, const socklen_t *len)
 {
-	struct iovec local = { (void *)(uintptr_t)buf, len };
-	struct iovec remote = { (void *)(uintptr_t)at, len };
+	struct iovec local[2] = { { (void *)(uintptr_t)name, room },
+	    { (void *)(uintptr_t)len, sizeof(*len) } };
+	struct iovec remote[2] = { { (void *)(uintptr_t)at, room },
+	    { (void *)(uintptr_t)len_at, sizeof(*len) } };
+	int first = room > 0 ? 0 : 1;
 
-	return process_vm_writev(pid, &local, 1, &remote, 1, 0) ==
-	    (ssize_t)len ? 0 : -1;
+	return process_vm_writev(pid, local + first, 2UL - (unsigned)first,
+	    remote + first, 2UL - (unsigned)first, 0) ==
+	    (ssize_t)(room + sizeof(*len)) ? 0 : -1;
+}
+
+/*
+ * A pidfd for the thread, kept for its next call: Go servers ask for every
+ * connection they accept. A pidfd refers to its own thread for good, so a
+ * reused tid cannot reach another process through it.
+ */
+static int
+thread_pidfd(struct supervisor *sup, pid_t tid, pid_t tgid, int fresh)
+{
+	struct pidfd_slot *slot = &sup->pidfds[(unsigned)tid % PIDFDS];
+
+	if (slot->tid == tid && !fresh)
+		return slot->fd;
+	if (slot->tid != 0)
+		close(slot->fd);
+	slot->tid = 0;
+	slot->fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	if (slot->fd < 0 && tgid > 0)	/* before Linux 6.9 */
+		slot->fd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	if (slot->fd >= 0)
+		slot->tid = tid;
+	return slot->fd;
 }
 
 /* The calling thread's socket fd, as the supervisor's own, or -1. */
 static int
-their_socket(pid_t tid, pid_t tgid, int fd)
+their_socket(struct supervisor *sup, pid_t tid, pid_t tgid, int fd)
 {
-	int pidfd, sock, err;
+	int pidfd, sock;
 
-	pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	if (pidfd < 0 && tgid > 0)
-		pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
-	if (pidfd < 0)
-		return -1;
-	sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	err = errno;
-	close(pidfd);
-	errno = err;
-	return sock;
+	for (int fresh = 0; fresh < 2; fresh++) {
+		if ((pidfd = thread_pidfd(sup, tid, tgid, fresh)) < 0)
+			return -1;
+		if ((sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0)) >= 0 ||
+		    errno != ESRCH)
+			return sock;
+	}
+	return -1;
 }
 
 /*
@@ -235,21 +269,21 @@ act_as(struct supervisor *sup, pid_t tid, struct creds *program,
 }
 
 /* The thread's remembered call, if any. */
-static struct unanswered *
+static struct made_call *
 remembered(struct supervisor *sup)
 {
-	for (unsigned i = 0; i < REMEMBERED; i++)
-		if (sup->unanswered[i].tid == sup->n->pid)
-			return &sup->unanswered[i];
+	for (unsigned i = 0; i < MADE_MAX; i++)
+		if (sup->made[i].tid == sup->n->pid)
+			return &sup->made[i];
 	return NULL;
 }
 
 /* Is this the remembered call again? Any other call of its thread ends it. */
-static struct unanswered *
-find_unanswered(struct supervisor *sup)
+static struct made_call *
+find_made(struct supervisor *sup)
 {
 	const struct seccomp_notif *n = sup->n;
-	struct unanswered *u = remembered(sup);
+	struct made_call *u = remembered(sup);
 
 	if (u == NULL)
 		return NULL;
@@ -268,7 +302,7 @@ find_unanswered(struct supervisor *sup)
 static int
 replay(struct supervisor *sup, int sock, struct verdict *v)
 {
-	struct unanswered *u = find_unanswered(sup);
+	struct made_call *u = find_made(sup);
 	struct sockaddr_storage name;
 	socklen_t len = sizeof(name);
 	long got;
@@ -290,10 +324,10 @@ replay(struct supervisor *sup, int sock, struct verdict *v)
 static void
 remember(struct supervisor *sup, const struct verdict *v)
 {
-	struct unanswered *u = remembered(sup);
+	struct made_call *u = remembered(sup);
 
 	if (u == NULL)
-		u = &sup->unanswered[sup->next_unanswered++ % REMEMBERED];
+		u = &sup->made[sup->next_made++ % MADE_MAX];
 	u->tid = sup->n->pid;
 	u->nr = sup->n->data.nr;
 	memcpy(u->args, sup->n->data.args, sizeof(u->args));
@@ -315,6 +349,7 @@ prepare(struct supervisor *sup, int connecting, struct creds *program,
 	pid_t tid = (pid_t)n->pid;
 	socklen_t len = (socklen_t)n->data.args[2];
 	int port, family, sock;
+	unsigned target;
 
 	*v = go_on;
 	if (len < sizeof(struct sockaddr_in) || len > sizeof(*addr) ||
@@ -325,16 +360,18 @@ prepare(struct supervisor *sup, int connecting, struct creds *program,
 		return -1;
 	}
 	if ((port = sockaddr_inet_port((struct sockaddr *)addr, len,
-	    &family)) <= 0 || map_target(&sup->s->map, (unsigned)port) == 0)
+	    &family)) <= 0 ||
+	    (target = map_target(&sup->s->map, (unsigned)port)) == 0)
 		return -1;
-	if ((sock = their_socket(tid, program->tgid, (int)n->data.args[0])) <
-	    0) {
+	if ((sock = their_socket(sup, tid, program->tgid,
+	    (int)n->data.args[0])) < 0) {
 		cannot_reach(sup, program->tgid, call, (struct sockaddr *)addr,
 		    (unsigned)port, errno);
 		return -1;
 	}
-	if (replay(sup, sock, v) || remap_target(sup->s, sock,
-	    (struct sockaddr *)addr, len, connecting, c) == 0) {
+	if (replay(sup, sock, v) || !remap_accepts(sock,
+	    (struct sockaddr *)addr, len, family, (unsigned)port, target,
+	    connecting, c)) {
 		close(sock);
 		return -1;
 	}
@@ -420,7 +457,7 @@ answer_name(struct supervisor *sup, int peer)
 		return go_on;
 	for (;;) {
 		if (read_memory(tid, a[2], &room, sizeof(room)) == 0 &&
-		    (sock = their_socket(tid, 0, (int)a[0])) >= 0)
+		    (sock = their_socket(sup, tid, 0, (int)a[0])) >= 0)
 			break;
 		if (!reach_again(sup, tid, err = errno)) {
 			cannot_reach(sup, tid, peer ? "getpeername" :
@@ -443,8 +480,8 @@ answer_name(struct supervisor *sup, int peer)
 	sockaddr_set_port(&name, source);
 	if (!still_valid(sup))
 		return gone;
-	if ((room > 0 && write_memory(tid, a[1], &name, room < len ? room :
-	    len) != 0) || write_memory(tid, a[2], &len, sizeof(len)) != 0)
+	if (write_name(tid, a[1], &name, room < len ? room : len, a[2],
+	    &len) != 0)
 		return returns(-EFAULT, 0);
 	return returns(0, 0);
 }
@@ -483,7 +520,7 @@ decide_call(struct supervisor *sup)
 {
 	long nr = sup->n->data.nr;
 
-	(void)find_unanswered(sup);	/* another call ends a remembered one */
+	(void)find_made(sup);	/* another call ends a remembered one */
 #ifdef ARCH_FOREIGN
 	if (sup->n->data.arch != ARCH_NATIVE)
 		return on_foreign_bind(sup);
