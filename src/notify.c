@@ -242,10 +242,13 @@ cannot_reach(struct supervisor *sup, pid_t pid, const char *call,
 	    "CAP_SYS_PTRACE");
 }
 
-/* Act with the thread's credentials; 0, or -1 after saying why not. */
+/*
+ * Act with the thread's credentials: 0, 1 when they changed, or -1 (the
+ * thread is gone, or the line saying why not is said).
+ */
 static int
-act_as(struct supervisor *sup, pid_t tid, struct creds *program,
-    const char *call)
+act_as(struct supervisor *sup, pid_t tid, const char *call,
+    const struct sockaddr *addr, unsigned port, struct creds *program)
 {
 	char why[160];
 	int changed;
@@ -257,15 +260,41 @@ act_as(struct supervisor *sup, pid_t tid, struct creds *program,
 			pr_log_for(program->tgid, "portremap follows the "
 			    "program's credentials: uid %u, gid %u",
 			    program->uid[1], program->gid[1]);
-		return 0;
+		return changed;
 	}
 	format(why, sizeof(why), "portremap cannot take the program's "
 	    "credentials (uid %u, gid %u: %s), and never acts with more",
 	    program->uid[1], program->gid[1], strerror(errno));
-	cannot(sup, program->tgid, call, NULL, 0, why, "start portremap as "
+	cannot(sup, program->tgid, call, addr, port, why, "start portremap as "
 	    "that user (after the change of user: gosu USER portremap -- "
 	    "PROGRAM), or give it CAP_SETUID and CAP_SETGID");
 	return -1;
+}
+
+/*
+ * Read the thread's memory. Refused, the thread may have changed user:
+ * follow it and try again, else say why it is out of reach.
+ */
+static int
+read_their(struct supervisor *sup, pid_t tid, const char *call, uint64_t at,
+    void *buf, size_t len)
+{
+	struct creds program;
+	int err;
+
+	while (read_memory(tid, at, buf, len) != 0) {
+		if ((err = errno) != EPERM && err != EACCES)
+			return -1;	/* the thread is gone, or a bad address */
+		switch (act_as(sup, tid, call, NULL, 0, &program)) {
+		case 1:
+			continue;
+		case 0:
+			cannot_reach(sup, program.tgid, call, NULL, 0, err);
+			break;
+		}
+		return -1;
+	}
+	return 0;
 }
 
 /* The thread's remembered call, if any. */
@@ -336,9 +365,9 @@ remember(struct supervisor *sup, const struct verdict *v)
 }
 
 /*
- * What a bind or connect needs before the policy: the thread's
- * credentials taken, its address read, the port mapped, its socket taken.
- * The socket, or -1 with *v the verdict.
+ * What a bind or connect needs before the policy: its address read, the
+ * port mapped, the thread's credentials taken, its socket taken. The
+ * socket, or -1 with *v the verdict.
  */
 static int
 prepare(struct supervisor *sup, int connecting, struct creds *program,
@@ -353,15 +382,12 @@ prepare(struct supervisor *sup, int connecting, struct creds *program,
 
 	*v = go_on;
 	if (len < sizeof(struct sockaddr_in) || len > sizeof(*addr) ||
-	    act_as(sup, tid, program, call) != 0)
-		return -1;
-	if (read_memory(tid, n->data.args[1], addr, len) != 0) {
-		cannot_reach(sup, program->tgid, call, NULL, 0, errno);
-		return -1;
-	}
-	if ((port = sockaddr_inet_port((struct sockaddr *)addr, len,
+	    read_their(sup, tid, call, n->data.args[1], addr, len) != 0 ||
+	    (port = sockaddr_inet_port((struct sockaddr *)addr, len,
 	    &family)) <= 0 ||
-	    (target = map_target(&sup->s->map, (unsigned)port)) == 0)
+	    (target = map_target(&sup->s->map, (unsigned)port)) == 0 ||
+	    act_as(sup, tid, call, (struct sockaddr *)addr, (unsigned)port,
+	    program) < 0)
 		return -1;
 	if ((sock = their_socket(sup, tid, program->tgid,
 	    (int)n->data.args[0])) < 0) {
@@ -426,17 +452,6 @@ on_connect(struct supervisor *sup)
 	return v;
 }
 
-/* Once the memory or socket was out of reach: follow the thread, retry. */
-static int
-reach_again(struct supervisor *sup, pid_t tid, int err)
-{
-	struct creds program;
-
-	return (err == EPERM || err == EACCES) &&
-	    creds_read(tid, &program) == 0 &&
-	    creds_follow(&sup->self, &program) == 1;
-}
-
 /*
  * getsockname() of a remapped socket, or getpeername() of a connection
  * sent to a target on loopback: the port the program asked for, written
@@ -448,22 +463,19 @@ answer_name(struct supervisor *sup, int peer)
 {
 	const uint64_t *a = sup->n->data.args;
 	pid_t tid = (pid_t)sup->n->pid;
+	const char *call = peer ? "getpeername" : "getsockname";
 	struct sockaddr_storage name;
 	socklen_t room, len = sizeof(name);
 	unsigned source, family;
-	int sock, got, err;
+	int sock, got;
 
 	if (a[2] == 0)
 		return go_on;
-	for (;;) {
-		if (read_memory(tid, a[2], &room, sizeof(room)) == 0 &&
-		    (sock = their_socket(sup, tid, 0, (int)a[0])) >= 0)
-			break;
-		if (!reach_again(sup, tid, err = errno)) {
-			cannot_reach(sup, tid, peer ? "getpeername" :
-			    "getsockname", NULL, 0, err);
-			return go_on;
-		}
+	if (read_their(sup, tid, call, a[2], &room, sizeof(room)) != 0)
+		return go_on;
+	if ((sock = their_socket(sup, tid, 0, (int)a[0])) < 0) {
+		cannot_reach(sup, tid, call, NULL, 0, errno);
+		return go_on;
 	}
 	got = (int)(peer ? sys_getpeername(sock, (struct sockaddr *)&name,
 	    &len) : sys_getsockname(sock, (struct sockaddr *)&name, &len));
