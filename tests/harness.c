@@ -75,6 +75,17 @@ become_unprivileged(void)
 	}
 }
 
+const char *
+without_library(void)
+{
+	static char preload[1100];
+	const char *first = getenv("PORTREMAP_TEST_PRELOAD_FIRST");
+
+	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s",
+	    first != NULL ? first : "");
+	return preload;
+}
+
 /*
  * A sanitizer build puts its runtime first in LD_PRELOAD, and its options
  * pass through to the programs under test.

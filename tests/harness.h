@@ -34,6 +34,12 @@ struct proc {
 /* A file staged beside the library in the world-readable test folder. */
 const char *staged(const char *name);
 
+/*
+ * "LD_PRELOAD=" without the library, for env: only a sanitizer's runtime,
+ * which its programs need first.
+ */
+const char *without_library(void);
+
 /* The uid the unprivileged runs have: 65534 under root, else our own. */
 unsigned unprivileged_uid(void);
 

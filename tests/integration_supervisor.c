@@ -200,7 +200,7 @@ Test(supervisor, gosu_after_a_root_start_without_cap_sys_ptrace)
 	if (access("/usr/sbin/gosu", X_OK) != 0)
 		cr_skip_test("gosu is not installed");
 	/* No library in the program: the supervisor alone remaps. */
-	proc_start(&p, ROOT, ENV("LD_PRELOAD="), ARGV("setpriv",
+	proc_start(&p, ROOT, ENV(without_library()), ARGV("setpriv",
 	    "--bounding-set=-sys_ptrace", "--inh-caps=-sys_ptrace",
 	    staged("portremap"), "-m", "756:21356",
 	    "--", "/usr/sbin/gosu", "nobody", staged("probe"), "tcp4",
@@ -262,14 +262,19 @@ execute_only(const char *name, char *path, size_t len)
 	return path;
 }
 
-Test(supervisor, an_execute_only_program_is_reached)
+Test(supervisor, an_execute_only_dynamic_program_gets_the_preload)
 {
 	char path[256], want[600];
 	struct proc p;
 
+	if (getenv("PORTREMAP_TEST_PRELOAD_FIRST") != NULL)
+		cr_skip_test("a sanitizer's runtime cannot start in a program it "
+		    "may not read: it reads /proc/self/maps, which is closed to "
+		    "a process that is not dumpable");
 	execute_only("probe", path, sizeof(path));
-	proc_run(&p, UNPRIVILEGED, ENV("LD_PRELOAD="), ARGV(staged("portremap"),
-	    "-m", "759:21359", "--", path, "tcp4", "bind=127.0.0.1:759"));
+	proc_run(&p, UNPRIVILEGED, ENV(without_library()),
+	    ARGV(staged("portremap"), "-m", "759:21359", "--", path, "tcp4",
+	    "bind=127.0.0.1:759"));
 	expect_out(&p, "bind ret=0 errno=4242");
 	expect_line(&p, "]: bind 127.0.0.1:759 -> 127.0.0.1:21359");
 	snprintf(want, sizeof(want), "portremap: %s cannot be read "
@@ -283,13 +288,19 @@ Test(supervisor, an_execute_only_program_is_reached)
 	snprintf(want, sizeof(want), "mechanism: LD_PRELOAD (%s cannot be read "
 	    "(execute-only), so its kind is unknown)", path);
 	expect_out(&p, want);
+}
+
+Test(supervisor, an_execute_only_program_is_supervised_by_root)
+{
+	char path[256];
+	struct proc p;
 
 	execute_only("probe-static", path, sizeof(path));
 	proc_run(&p, ROOT, ENV("PORTREMAP_MODE=always"), ARGV(staged("portremap"),
-	    "-m", "759:21359", "--", path, "tcp4", "bind=127.0.0.1:759"));
+	    "-m", "764:21364", "--", path, "tcp4", "bind=127.0.0.1:764"));
 	unlink(path);
 	expect_out(&p, "bind ret=0 errno=4242");
-	expect_line(&p, "]: bind 127.0.0.1:759 -> 127.0.0.1:21359 (mode always)");
+	expect_line(&p, "]: bind 127.0.0.1:764 -> 127.0.0.1:21364 (mode always)");
 }
 
 /* An i386 program's bind and socketcall(SYS_BIND): said, not silent. */
