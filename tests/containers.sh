@@ -207,5 +207,42 @@ serves ldso-scrubbed 18091 "bind 0.0.0.0:80 -> 0.0.0.0:8080 (uid 1654 lacks CAP_
     -p 127.0.0.1:18091:8080 --entrypoint env -- localhost/portremap-test/ldso \
     -i /usr/bin/dotnet /app/aspnetapp.dll --listen-any
 
+# The library image for three platforms (podman 4.3 does not predefine
+# BUILDPLATFORM, which BuildKit does), and an app image copying from it.
+for platform in linux/amd64:X86-64:x64 linux/arm64:AArch64:arm64 \
+    linux/arm/v7:ARM:arm; do
+	name=${platform%%:*}
+	rest=${platform#*:}
+	machine=${rest%%:*}
+	rid=${rest#*:}
+	tag=localhost/portremap-test/library-$rid
+	build "$tag" --platform "$name" --build-arg BUILDPLATFORM=linux/amd64 \
+	    -f examples/docker/Dockerfile.library .
+	c=$(podman create --platform "$name" "$tag" 2>>"$log")
+	rm -rf "$work/lib-$rid" && mkdir -p "$work/lib-$rid"
+	podman cp "$c:/usr/local/lib/libportremap.so" "$work/lib-$rid/" >>"$log" 2>&1
+	podman cp "$c:/usr/local/bin/portremap" "$work/lib-$rid/" >>"$log" 2>&1
+	podman rm "$c" >>"$log" 2>&1
+	arch=$(podman image inspect -f '{{.Architecture}}{{.Variant}}' "$tag")
+	tar -xzOf "build/dist/libportremap-1.0.0-linux-$rid.tar.gz" \
+	    "libportremap-1.0.0-linux-$rid/lib/libportremap.so" |
+	    cmp -s - "$work/lib-$rid/libportremap.so" &&
+	    readelf -h "$work/lib-$rid/portremap" | grep -q "Machine:.*$machine"
+	ok $? "the library image for $name ($arch) holds make dist's linux-$rid files"
+done
+cat >"$ctx/Containerfile.app" <<'IMAGE'
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+COPY --from=localhost/portremap-test/library-x64 /usr/local/lib/libportremap.so /usr/local/lib/
+COPY --from=localhost/portremap-test/compat /app /app
+ENV ASPNETCORE_URLS=http://+:80 LD_PRELOAD=/usr/local/lib/libportremap.so
+USER app
+WORKDIR /app
+ENTRYPOINT ["dotnet", "aspnetapp.dll"]
+IMAGE
+build localhost/portremap-test/from-library -f "$ctx/Containerfile.app" "$ctx"
+ok $? "an app image copying the library from the library image builds"
+serves from-library 18092 "$remapped (uid 1654 lacks CAP_NET_BIND_SERVICE)" \
+    -p 127.0.0.1:18092:8080 -- localhost/portremap-test/from-library
+
 echo "containers: $passed passed, $failed failed"
 [ "$failed" = 0 ]
