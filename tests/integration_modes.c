@@ -176,9 +176,9 @@ Test(settings, log_2_explains_every_decision)
 
 	proc_run(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=643:20643",
 	    "PORTREMAP_LOG=2"), ARGV(staged("probe"), "tcp4",
-	    "bind=127.0.0.1:20743", "tcp4", "bind=127.0.0.1:643", "name"));
+	    "bind=127.0.0.1:20653", "tcp4", "bind=127.0.0.1:643", "name"));
 	expect_out(&p, "name port=643 len=16 family=2");
-	expect_err(&p, "bind 127.0.0.1:20743: not remapped "
+	expect_err(&p, "bind 127.0.0.1:20653: not remapped "
 	    "(port not in PORTREMAP_MAP)");
 	snprintf(want, sizeof(want), "portremap[%d]: bind 127.0.0.1:643 -> "
 	    "127.0.0.1:20643 (uid %u lacks CAP_NET_BIND_SERVICE)", (int)p.pid,
@@ -193,9 +193,9 @@ Test(settings, log_1_says_nothing_about_unmapped_binds)
 	struct proc p;
 
 	proc_run(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=644:20644"),
-	    ARGV(staged("probe"), "tcp4", "bind=127.0.0.1:20744", "name",
+	    ARGV(staged("probe"), "tcp4", "bind=127.0.0.1:20654", "name",
 	    "udp6", "bind=[::]:0", "name"));
-	expect_out(&p, "name port=20744 len=16 family=2");
+	expect_out(&p, "name port=20654 len=16 family=2");
 	expect_stderr_is(&p, "");
 }
 

@@ -1,0 +1,158 @@
+# make check: the unit and integration suites, the shell checks, and the
+# verdict; and the helpers the suites run.
+
+TEST_CFLAGS = $(BASE_CFLAGS) -Ilibportremap -Itests
+TEST_LIBS = -lcriterion
+UNIT_TESTS = $(patsubst tests/unit_%.c,$(BUILD)/tests/unit_%,$(wildcard tests/unit_*.c))
+INTEGRATION_TESTS = $(patsubst tests/integration_%.c,$(BUILD)/tests/integration_%,$(wildcard tests/integration_*.c))
+HELPERS = $(BUILD)/tests/probe $(BUILD)/tests/libbindlater.so \
+	  $(BUILD)/tests/stress $(BUILD)/tests/probe-linked \
+	  $(BUILD)/tests/probe-static $(BUILD)/tests/noseccomp $(GO_PROGRAMS)
+CRITERION_JOBS ?= 2
+
+$(BUILD)/tests/unit_%: tests/unit_%.c $(CORE_OBJS) $(LIB_HDRS) | criterion
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(CORE_OBJS) $(TEST_LIBS)
+
+# Initialisation needs the whole library, constructor included.
+$(BUILD)/tests/unit_init: tests/unit_init.c $(LIB_OBJS) $(LIB_HDRS) | criterion
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_OBJS) $(LIB_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/integration_%: tests/integration_%.c tests/harness.c tests/harness.h | criterion
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(TEST_LIBS)
+
+PROBE_SRCS = tests/probe.c tests/hostile.c tests/badinput.c tests/supervised.c
+
+$(BUILD)/tests/probe: $(PROBE_SRCS) tests/probe.h $(BUILD)/toolchain
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -pthread -o $@ $(PROBE_SRCS) -ldl
+
+# STRESS_OBJS links the library in, for ThreadSanitizer.
+$(BUILD)/tests/stress: tests/stress.c tests/loopback.h $(STRESS_OBJS) $(BUILD)/toolchain
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Itests -pthread -o $@ $< $(STRESS_OBJS) $(if $(STRESS_OBJS),$(LIB_LIBS))
+
+# The probe with the library linked in, to be made setgid: the loader
+# ignores LD_PRELOAD there, so this is how the library meets AT_SECURE.
+$(BUILD)/tests/probe-linked: $(PROBE_SRCS) tests/probe.h $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -pthread -o $@ $(PROBE_SRCS) $(LIB_OBJS) $(LIB_LIBS)
+
+# The probe as programs that bypass the C library are: statically linked.
+# A fixture, not code under test: no sanitizer (they cannot link statically).
+$(BUILD)/tests/probe-static: $(PROBE_SRCS) tests/probe.h $(BUILD)/toolchain
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -O2 -static -pthread \
+	    -o $@ $(PROBE_SRCS) -ldl
+
+$(BUILD)/tests/noseccomp: tests/noseccomp.c $(BUILD)/toolchain
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -o $@ $<
+
+# A Go server and client (tests/go, standard library only), static and with
+# cgo, when Go is installed; the tests that need them skip, saying so.
+GO := $(shell command -v go 2>/dev/null)
+GO_ENV = GOCACHE=$(abspath $(BUILD))/go-cache GOPATH=$(abspath $(BUILD))/go \
+	 GO111MODULE=off HOME=$(abspath $(BUILD))
+GO_PROGRAMS = $(if $(GO),$(BUILD)/tests/go-static $(BUILD)/tests/go-cgo)
+
+$(BUILD)/tests/go-static: tests/go/server.go
+	@mkdir -p $(@D)
+	$(GO_ENV) CGO_ENABLED=0 $(GO) build -o $@ $<
+
+$(BUILD)/tests/go-cgo: tests/go/server.go
+	@mkdir -p $(@D)
+	$(GO_ENV) CGO_ENABLED=1 $(GO) build -o $@ $<
+
+$(BUILD)/tests/libbindlater.so: tests/bindlater.c $(BUILD)/toolchain
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -fPIC -shared -o $@ $<
+
+# Criterion is the only test dependency; install it when we can.
+criterion:
+	@if ! printf '#include <criterion/criterion.h>\n' | \
+	    $(CC) -E -x c - >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Criterion (libcriterion-dev)"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			    libcriterion-dev || { apt-get update -q && \
+			    DEBIAN_FRONTEND=noninteractive apt-get install -y \
+			    -q libcriterion-dev; }; \
+		else \
+			echo "Criterion is missing: sudo apt-get install" \
+			    "libcriterion-dev" >&2; exit 1; \
+		fi; \
+	fi
+
+# Each suite leaves a TAP report (every skip with its reason) in REPORTS,
+# and each shell check its output, for make check's verdict.
+REPORTS = $(BUILD)/reports
+CHECK_PARTS = $(notdir $(UNIT_TESTS) $(INTEGRATION_TESTS)) library install \
+	      examples samples ports
+
+unit: $(UNIT_TESTS)
+	@mkdir -p $(REPORTS); status=0; for t in $(UNIT_TESTS); do \
+		$$t --jobs $(CRITERION_JOBS) --tap=$(REPORTS)/$${t##*/}.tap || \
+		    status=1; \
+	done; exit $$status
+
+# The unprivileged test user may not be able to read the checkout, so the
+# library and helpers are staged in a world-readable temporary folder.
+integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS) $(APP_STAMPS)
+	@set -e; stage=$$(mktemp -d /tmp/portremap-check.XXXXXX); \
+	trap 'rm -rf "$$stage"' EXIT; \
+	cp $(LIBRARY) $(TOOL) $(HELPERS) examples/nginx/nginx.conf "$$stage/"; \
+	if [ -n "$(DOTNET)" ]; then for app in $(APP_NAMES); do \
+		cp -r $(APPS)/$$app $(APPS)/$$app.skip "$$stage/" 2>/dev/null \
+		    || true; done; \
+	    chmod -R a+rX "$$stage"; \
+	    export PORTREMAP_TEST_DOTNET=$$(sh tests/stage-dotnet.sh \
+	    $(DOTNET) "$$stage"); fi; \
+	chmod 755 "$$stage" "$$stage"/*; \
+	mkdir -p $(REPORTS); status=0; for t in $(INTEGRATION_TESTS); do \
+		PORTREMAP_TEST_STAGE="$$stage" $$t --jobs $(CRITERION_JOBS) \
+		    --tap=$(REPORTS)/$${t##*/}.tap || status=1; \
+	done; exit $$status
+
+# run-logged NAME COMMAND...: run it, keep its output as NAME.log, show it.
+RUN_LOGGED = sh tests/run-logged.sh $(REPORTS)
+
+check-library: $(LIBRARY)
+	@$(RUN_LOGGED) library sh tests/check-library.sh $(LIBRARY) \
+	    libportremap/libportremap.map
+
+check-ports:
+	@$(RUN_LOGGED) ports sh tests/ports.sh
+
+check-install:
+	@$(RUN_LOGGED) install sh tests/install.sh $(MAKE)
+
+check-examples: $(LIBRARY) $(BUILD)/examples/port80-server
+	@$(RUN_LOGGED) examples env BUILD=$(BUILD) sh tests/examples.sh
+
+# The samples in README.md and the manual pages, from the real programs;
+# make samples writes them anew after a change.
+SAMPLE_INPUTS = $(LIBRARY) $(TOOL) $(BUILD)/examples/port80-server $(APP_STAMPS)
+
+check-samples: $(SAMPLE_INPUTS)
+	@$(RUN_LOGGED) samples python3 tests/samples.py $(BUILD) $(APPS)
+
+samples: $(SAMPLE_INPUTS)
+	python3 tests/samples.py $(BUILD) $(APPS) --update
+
+# Every part runs, even after a failure (-k); then one verdict, with each
+# skip and its reason. A part that could not run counts as failed.
+check: | criterion
+	@rm -rf $(REPORTS)
+	@$(MAKE) --no-print-directory -k unit integration check-library \
+	    check-install check-examples check-samples check-ports || true
+	@sh tests/summary.sh $(REPORTS) $(CHECK_PARTS)
+
+$(BUILD)/examples/%: examples/%.c $(BUILD)/toolchain
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -o $@ $<
+
+.PHONY: check unit integration check-library check-install check-examples \
+	check-samples check-ports samples criterion

@@ -1,0 +1,26 @@
+#!/bin/sh
+# The registry of the tests' ports: each file that binds or publishes ports
+# (five-digit ones, 10000-29999) has them to itself, so that suites running
+# side by side never meet. The ranges, by file:
+#   tests/integration_remap.c      206NN    tests/integration_modes.c  206NN
+#   tests/integration_command.c    207NN    tests/integration_connect.c 207NN
+#   tests/integration_hostile.c    207NN-208NN
+#   tests/integration_lifecycle.c  207NN    tests/integration_servers.c 208NN
+#   tests/integration_dotnet.c     209NN-211NN
+#   tests/integration_supervise.c  212NN    tests/integration_supervisor.c 213NN
+#   bench/run.sh                   213NN    tests/containers.sh        180NN
+# A shared port fails this check, naming it; 20000 is the offset maps
+# use (1-1023:+20000), not a port. (8080 and 8443, the default
+# targets, are used by the .NET tests and examples, which run one at a time.)
+. tests/tally.sh
+files="tests/integration_*.c tests/containers.sh bench/run.sh examples/demo.sh"
+list=$(for f in $files; do
+	sed 's/+[0-9]*//g' "$f" | grep -oE '\b[12][0-9]{4}\b' | sort -u |
+	    awk -v f="$f" '$1 >= 10000 && $1 < 30000 && $1 != 20000 { print $1, f }'
+done | sort)
+shared=$(printf '%s\n' "$list" | awk '{ n[$1]++; who[$1] = who[$1] " " $2 }
+    END { for (p in n) if (n[p] > 1) print p ":" who[p] }' | sort)
+[ -z "$shared" ]
+ok $? "ports used by more than one file: $shared"
+echo "ports: $passed passed, $failed failed"
+[ "$failed" = 0 ]
