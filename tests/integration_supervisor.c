@@ -568,3 +568,26 @@ Test(supervisor, an_empty_path_entry_is_the_current_directory)
 	    "system calls");
 	expect_out(&p, want);
 }
+
+/*
+ * io_uring's bind (Linux 6.11) is made by the kernel itself: neither the
+ * library nor the supervisor sees it, and the kernel refuses a mapped
+ * port with EACCES. A stated limit (README, libportremap(7)), pinned here
+ * so that the documents change if it ever does.
+ */
+Test(supervisor, io_uring_binds_are_not_remapped)
+{
+	struct proc lib, sup;
+
+	proc_run(&lib, UNPRIVILEGED, ENV("PORTREMAP_MAP=765:21365"),
+	    ARGV(staged("probe"), "tcp4", "uringbind=127.0.0.1:765"));
+	if (strstr(lib.outbuf, "uringbind setup") != NULL ||
+	    strstr(lib.outbuf, "uringbind res=-22") != NULL)
+		cr_skip_test("no io_uring bind here (Linux 6.11): %s",
+		    lib.outbuf);
+	expect_out(&lib, "uringbind res=-13");
+	proc_run(&sup, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "-m",
+	    "765:21365", "--", staged("probe-static"), "tcp4",
+	    "uringbind=127.0.0.1:765"));
+	expect_out(&sup, "uringbind res=-13");
+}

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 
 #include <netinet/in.h>
@@ -255,7 +256,96 @@ step_sigint(const char *arg)
 		usleep(10000);
 }
 
+/*
+ * io_uring's bind (IORING_OP_BIND, Linux 6.11), made with the raw system
+ * calls: the kernel binds in its own context, where neither the library
+ * nor a seccomp filter sees the call. The layouts are the kernel's
+ * (linux/io_uring.h), declared here: the test machine may lack the header.
+ */
+#define URING_OP_BIND		56
+#define URING_OFF_SQ_RING	0ULL
+#define URING_OFF_CQ_RING	0x8000000ULL
+#define URING_OFF_SQES		0x10000000ULL
+#define URING_ENTER_GETEVENTS	1U
+
+struct uring_sqe {
+	uint8_t		opcode, flags;
+	uint16_t	ioprio;
+	int32_t		fd;
+	uint64_t	off;		/* addr2: the address's length */
+	uint64_t	addr;		/* the address */
+	uint32_t	len, op_flags;
+	uint64_t	user_data;
+	uint64_t	pad[3];
+};
+
+struct uring_cqe {
+	uint64_t	user_data;
+	int32_t		res;
+	uint32_t	flags;
+};
+
+struct uring_params {
+	uint32_t	sq_entries, cq_entries, flags, sq_thread_cpu;
+	uint32_t	sq_thread_idle, features, wq_fd, resv[3];
+	struct {
+		uint32_t	head, tail, ring_mask, ring_entries, flags;
+		uint32_t	dropped, array, resv1;
+		uint64_t	user_addr;
+	} sq_off;
+	struct {
+		uint32_t	head, tail, ring_mask, ring_entries, overflow;
+		uint32_t	cqes, flags, resv1;
+		uint64_t	user_addr;
+	} cq_off;
+};
+
+/* "uringbind=EP": bind the current socket through io_uring. */
+static void
+step_uringbind(const char *spec)
+{
+	struct uring_params p;
+	struct sockaddr_storage ss;
+	struct uring_sqe *sqe;
+	struct uring_cqe *cqe;
+	socklen_t len;
+	char *sq, *cq;
+	int ring;
+
+	if (parse_endpoint(spec, &ss, &len) != 0)
+		exit(2);
+	memset(&p, 0, sizeof(p));
+	if ((ring = (int)syscall(SYS_io_uring_setup, 1, &p)) < 0) {
+		printf("uringbind setup errno=%d\n", errno);
+		return;
+	}
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(uint32_t),
+	    PROT_READ | PROT_WRITE, MAP_SHARED, ring, URING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(*cqe),
+	    PROT_READ | PROT_WRITE, MAP_SHARED, ring, URING_OFF_CQ_RING);
+	sqe = mmap(NULL, p.sq_entries * sizeof(*sqe), PROT_READ | PROT_WRITE,
+	    MAP_SHARED, ring, URING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqe == MAP_FAILED)
+		exit(2);
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = URING_OP_BIND;
+	sqe->fd = current;
+	sqe->addr = (uint64_t)(uintptr_t)&ss;
+	sqe->off = len;
+	((uint32_t *)(sq + p.sq_off.array))[0] = 0;
+	__atomic_store_n((uint32_t *)(sq + p.sq_off.tail), 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_io_uring_enter, ring, 1, 1, URING_ENTER_GETEVENTS,
+	    NULL, 0) < 0) {
+		printf("uringbind enter errno=%d\n", errno);
+		return;
+	}
+	cqe = (struct uring_cqe *)(cq + p.cq_off.cqes);
+	printf("uringbind res=%d\n", cqe->res);
+	close(ring);
+}
+
 const struct step supervised_steps[] = {
+	{ "uringbind=", step_uringbind },
 	{ "sigint", step_sigint },
 	{ "bindstorm=", step_bindstorm },
 	{ "bindstormintr=", step_bindstormintr },
