@@ -7,6 +7,7 @@
 #   make check-containers the examples in a real container engine (podman)
 #   make check-cross      the five other .NET platforms, under emulation
 #   make dist check-dist  release archives, one per platform
+#   make nupkg check-nupkg  the PortRemap NuGet package, and its use
 #   make check-sanitizers fuzz bench demo
 #   make install uninstall  (PREFIX, DESTDIR)
 #
@@ -29,7 +30,7 @@ BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) $(HARDENING) $(CFLAGS)
 all:
 
 include mk/build.mk mk/dotnet.mk mk/tests.mk mk/cross.mk mk/dist.mk \
-	mk/quality.mk mk/containers.mk
+	mk/nupkg.mk mk/quality.mk mk/containers.mk
 
 all: $(LIBRARY) $(TOOL)
 
