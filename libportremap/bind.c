@@ -26,11 +26,8 @@
 static long
 call_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	int saved = errno;
-	long ret = real_bind(fd, addr, len) == 0 ? 0 : -errno;
-
-	errno = saved;
-	return ret;
+	return real_call(__atomic_load_n(&pr_real.bind, __ATOMIC_RELAXED), fd,
+	    addr, len);
 }
 
 static PR_NOINLINE int

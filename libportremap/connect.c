@@ -35,11 +35,8 @@ getname_fn pr_getpeername_next = getpeername_first;
 static long
 call_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	int saved = errno;
-	long ret = real_connect(fd, addr, len) == 0 ? 0 : -errno;
-
-	errno = saved;
-	return ret;
+	return real_call(__atomic_load_n(&pr_real.connect, __ATOMIC_RELAXED), fd,
+	    addr, len);
 }
 
 static int

@@ -4,6 +4,8 @@
 
 #include <sys/socket.h>
 
+#include <errno.h>
+
 #include "common.h"
 
 #pragma GCC visibility push(hidden)
@@ -52,6 +54,17 @@ real_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	return __atomic_load_n(&pr_real.getpeername, __ATOMIC_RELAXED)(fd,
 	    addr, len);
+}
+
+/* A next definition's call as 0 or -errno, the caller's errno kept. */
+static inline long
+real_call(bind_fn next, int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int saved = errno;
+	long ret = next(fd, addr, len) == 0 ? 0 : -errno;
+
+	errno = saved;
+	return ret;
 }
 
 #pragma GCC visibility pop

@@ -183,35 +183,38 @@ print_verdict(const struct settings *s, unsigned uid, int capable)
 	}
 }
 
+/* Is the command, by its file name, one of names? */
+static int
+named(const char *command, const char *const names[])
+{
+	const char *base = strrchr(command, '/');
+
+	base = base == NULL ? command : base + 1;
+	for (int i = 0; names[i] != NULL; i++)
+		if (strcmp(base, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Programs that start as root and run the rest as another user. */
 static int
 changes_user(const char *command)
 {
 	static const char *const droppers[] = { "gosu", "su-exec", "setpriv",
 	    "runuser", "chpst", "s6-setuidgid", "setuidgid", "su", NULL };
-	const char *base = strrchr(command, '/');
 
-	base = base == NULL ? command : base + 1;
-	for (int i = 0; droppers[i] != NULL; i++)
-		if (strcmp(base, droppers[i]) == 0)
-			return 1;
-	return 0;
+	return named(command, droppers);
 }
 
+/* A shell, or a script (not ELF): the preload reaches only its own calls. */
 static int
 is_shell(const struct program *p, const char *command)
 {
 	static const char *const shells[] = { "sh", "bash", "dash", "ash",
 	    "zsh", "ksh", "busybox", NULL };
-	const char *base = strrchr(command, '/');
 
-	base = base == NULL ? command : base + 1;
-	if (p->path != NULL && !p->readable && !p->bypasses)
-		return 1;	/* not ELF: a script */
-	for (int i = 0; shells[i] != NULL; i++)
-		if (strcmp(base, shells[i]) == 0)
-			return 1;
-	return 0;
+	return (p->path != NULL && !p->readable && !p->bypasses &&
+	    !p->execute_only) || named(command, shells);
 }
 
 /* What the supervisor will and will not do for COMMAND. */

@@ -411,45 +411,25 @@ prepare(struct supervisor *sup, int connecting, struct creds *program,
 	return sock;
 }
 
+/* A bind or connect on a mapped port, carried out by remap.h's rule. */
 static struct verdict
-on_bind(struct supervisor *sup)
+on_remap(struct supervisor *sup, int connecting)
 {
 	struct creds program;
 	struct sockaddr_storage addr;
 	struct remap_call c;
 	struct verdict v;
+	enum remap_outcome done;
 	long ret;
 	int sock;
 
-	if ((sock = prepare(sup, 0, &program, &addr, &c, &v)) < 0)
+	if ((sock = prepare(sup, connecting, &program, &addr, &c, &v)) < 0)
 		return v;
-	v = returns(0, 0);
-	v.port = remap_bind(sup->s, &c, sys_bind,
-	    creds_can_bind_privileged(&program), 0, &ret) == REMAP_DONE ?
-	    c.target : c.port;
-	v.ret = ret;
+	done = connecting ? remap_connect(sup->s, &c, sys_connect, &ret) :
+	    remap_bind(sup->s, &c, sys_bind, creds_can_bind_privileged(&program),
+	    0, &ret);
 	close(sock);
-	return v;
-}
-
-static struct verdict
-on_connect(struct supervisor *sup)
-{
-	struct creds program;
-	struct sockaddr_storage addr;
-	struct remap_call c;
-	struct verdict v;
-	long ret;
-	int sock;
-
-	if ((sock = prepare(sup, 1, &program, &addr, &c, &v)) < 0)
-		return v;
-	v = returns(0, 0);
-	v.port = remap_connect(sup->s, &c, sys_connect, &ret) == REMAP_DONE ?
-	    c.target : c.port;
-	v.ret = ret;
-	close(sock);
-	return v;
+	return returns(ret, done == REMAP_DONE ? c.target : c.port);
 }
 
 /*
@@ -538,11 +518,11 @@ decide_call(struct supervisor *sup)
 		return on_foreign_bind(sup);
 #endif
 	if (nr == SYS_bind)
-		return on_bind(sup);
+		return on_remap(sup, 0);
 	if (nr == SYS_getsockname)
 		return answer_name(sup, 0);
 	if (nr == SYS_connect)
-		return on_connect(sup);
+		return on_remap(sup, 1);
 	if (nr == SYS_getpeername)
 		return answer_name(sup, 1);
 	return go_on;

@@ -76,6 +76,17 @@ become_unprivileged(void)
 }
 
 const char *
+staged_go(const char *name)
+{
+	const char *path = staged(name);
+
+	if (access(path, X_OK) != 0)
+		cr_skip_test("Go is not installed (golang-go): %s was not built",
+		    name);
+	return path;
+}
+
+const char *
 without_library(void)
 {
 	static char preload[1100];

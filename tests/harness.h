@@ -34,6 +34,9 @@ struct proc {
 /* A file staged beside the library in the world-readable test folder. */
 const char *staged(const char *name);
 
+/* A staged Go program; the test skips, saying why, where Go is missing. */
+const char *staged_go(const char *name);
+
 /*
  * "LD_PRELOAD=" without the library, for env: only a sanitizer's runtime,
  * which its programs need first.

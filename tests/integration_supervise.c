@@ -19,17 +19,6 @@
 
 #define BUSYBOX	"/bin/busybox"
 
-static const char *
-go_program(const char *name)
-{
-	const char *path = staged(name);
-
-	if (access(path, X_OK) != 0)
-		cr_skip_test("Go is not installed (golang-go): %s was not built",
-		    name);
-	return path;
-}
-
 /* The library's line, said by the supervisor for the program's pid. */
 static void
 expect_remap_said(const struct proc *p, const char *from, const char *to)
@@ -64,7 +53,7 @@ go_serves_on_80(const char *binary, unsigned target)
 
 	snprintf(map, sizeof(map), "80:%u", target);
 	proc_start_ready(&p, UNPRIVILEGED, ENV("GOMAXPROCS=2"),
-	    ARGV(staged("portremap"), "-m", map, "--", go_program(binary),
+	    ARGV(staged("portremap"), "-m", map, "--", staged_go(binary),
 	    ":80"), "ready");
 	get_ok("127.0.0.1", target, "hello from Go on port 80\n");
 	get_ok("::1", target, "hello from Go on port 80\n");
@@ -93,7 +82,7 @@ go_tls_on_443(const char *binary, unsigned target)
 	struct proc p;
 	FILE *curl;
 
-	go_program(binary);
+	staged_go(binary);
 	if (access("/usr/bin/openssl", X_OK) != 0 ||
 	    access("/usr/bin/curl", X_OK) != 0)
 		cr_skip_test("needs openssl and curl");
@@ -156,7 +145,7 @@ Test(supervise, hundreds_of_concurrent_connections, .timeout = 90)
 
 	proc_start_ready(&p, UNPRIVILEGED, ENV("GOMAXPROCS=4"),
 	    ARGV(staged("portremap"), "-m", "80:21204", "--",
-	    go_program("go-static"), ":80"), "ready");
+	    staged_go("go-static"), ":80"), "ready");
 	for (int i = 0; i < 10; i++)
 		pthread_create(&threads[i], NULL, fetch_many, &wrong);
 	for (int i = 0; i < 10; i++)
@@ -171,7 +160,7 @@ Test(supervise, a_go_client_reaches_localhost_80_with_connect_loopback)
 
 	proc_start_ready(&server, UNPRIVILEGED, NO_ENV,
 	    ARGV(staged("portremap"), "-m", "80:21205", "--",
-	    go_program("go-static"), ":80"), "ready");
+	    staged_go("go-static"), ":80"), "ready");
 	proc_run(&client, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "-m",
 	    "80:21205", "--connect", "loopback", "--",
 	    staged("go-static"), "-get", "localhost:80"));
@@ -346,7 +335,7 @@ Test(supervise, the_supervisor_under_the_library_binds_as_told)
 	require_root();
 	proc_start_ready(&p, ROOT, NO_ENV, ARGV("unshare", "--user",
 	    "--map-root-user", staged("portremap"), "-m", "80:21209", "--",
-	    go_program("go-static"), ":80"), "ready");
+	    staged_go("go-static"), ":80"), "ready");
 	get_ok("127.0.0.1", 21209, "hello from Go on port 80\n");
 	proc_stop(&p);
 	expect_out(&p, "ready [::]:80");
@@ -373,7 +362,7 @@ Test(supervise, exit_statuses_and_forwarded_signals)
 	expect_out(&p, "got USR2");
 	cr_assert_eq(p.status, 3);
 	proc_start_ready(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"),
-	    "-m", "80:21217", "--", go_program("go-static"), ":80"), "ready");
+	    "-m", "80:21217", "--", staged_go("go-static"), ":80"), "ready");
 	kill(p.pid, SIGTERM);
 	proc_finish(&p);
 	cr_assert_eq(p.status, 128 + SIGTERM);

@@ -22,17 +22,6 @@
 
 #include "harness.h"
 
-static const char *
-go_program(const char *name)
-{
-	const char *path = staged(name);
-
-	if (access(path, X_OK) != 0)
-		cr_skip_test("Go is not installed (golang-go): %s was not built",
-		    name);
-	return path;
-}
-
 /* "NAME ... failed=N ...": N, after printing the line for the log. */
 static int
 storm_failures(const struct proc *p, const char *name, const char *how)
@@ -81,7 +70,7 @@ Test(supervisor, a_retried_interrupted_bind_succeeds, .timeout = 120)
 
 Test(supervisor, a_go_listen_storm_never_fails, .timeout = 120)
 {
-	go_program("go-static");
+	staged_go("go-static");
 	for (int i = 0; i < 2; i++) {
 		struct proc p;
 

@@ -233,5 +233,15 @@ serves "$work/image.tar.gz" 18094 8080 \
     "bind [::]:80 -> [::]:8080 (uid 1654 lacks CAP_NET_BIND_SERVICE)"
 serves "$work/image-map.tar.gz" 18095 9080 "bind [::]:80 -> [::]:9080 (mode always)"
 
+# Without the library the app dies on port 80, as it does in the real
+# non-root images.
+id=$(podman load -q -i "$work/image-off.tar.gz" 2>>"$log" | sed -n 's/^Loaded image[^:]*: //p' | tail -n 1)
+timeout 120 podman run --pull=never --label portremap-nupkg \
+    -e ASPNETCORE_URLS=http://+:80 "$id" >"$work/off.log" 2>&1
+code=$?
+[ "$code" != 0 ] && grep -q "Permission denied" "$work/off.log" &&
+    ! grep -q portremap "$work/off.log"
+ok $? "the PortRemapEnabled=false image fails on port 80 with EACCES, unremapped (exit $code)"
+
 echo "nupkg: $passed passed, $failed failed"
 [ "$failed" = 0 ]
