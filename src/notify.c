@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,6 +83,7 @@ struct supervisor {
 	struct seccomp_notif_resp *resp;
 	size_t			 n_size, resp_size;
 	int			 killable;	/* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+	int			 thread_pidfds;	/* PIDFD_THREAD (6.9), unless told not */
 	struct creds		 self;
 	struct made_call	 made[MADE_MAX];
 	unsigned		 next_made;
@@ -95,7 +97,8 @@ static const struct verdict gone = { GONE, 0, 0 };
 
 /* The kernel's structures may grow: size the buffers as it says. */
 struct supervisor *
-supervisor_new(int listener, int killable, const struct settings *s)
+supervisor_new(int listener, int killable, int thread_pidfds,
+    const struct settings *s)
 {
 	struct seccomp_notif_sizes sizes = { 0 };
 	struct supervisor *sup;
@@ -106,6 +109,7 @@ supervisor_new(int listener, int killable, const struct settings *s)
 		return NULL;
 	sup->listener = listener;
 	sup->killable = killable;
+	sup->thread_pidfds = thread_pidfds;
 	sup->s = s;
 	sup->n_size = sizes.seccomp_notif > sizeof(*sup->n) ?
 	    sizes.seccomp_notif : sizeof(*sup->n);
@@ -163,43 +167,75 @@ write_name(pid_t pid, uint64_t at, const void *name, size_t room,
 	    (ssize_t)(room + sizeof(*len)) ? 0 : -1;
 }
 
+/* The thread's process, from /proc/TID/status; 0 when it is gone. */
+static pid_t
+tgid_of(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Tgid:", 5) == 0) {
+			tgid = (pid_t)strtol(line + 5, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return tgid;
+}
+
 /*
- * A pidfd for the thread, kept for its next call: Go servers ask for every
- * connection they accept. A pidfd refers to its own thread for good, so a
- * reused tid cannot reach another process through it.
+ * A pidfd for the thread (Linux 6.9), kept for its next call: Go servers
+ * ask for every connection they accept. It refers to its own thread for
+ * good, so a reused tid cannot reach another process through it.
  */
 static int
-thread_pidfd(struct supervisor *sup, pid_t tid, pid_t tgid, int fresh)
+thread_pidfd(struct supervisor *sup, pid_t tid, int fresh)
 {
 	struct pidfd_slot *slot = &sup->pidfds[(unsigned)tid % PIDFDS];
 
+	if (!sup->thread_pidfds) {
+		errno = EINVAL;		/* as before Linux 6.9 */
+		return -1;
+	}
 	if (slot->tid == tid && !fresh)
 		return slot->fd;
 	if (slot->tid != 0)
 		close(slot->fd);
 	slot->tid = 0;
-	slot->fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	if (slot->fd < 0 && tgid > 0)	/* before Linux 6.9 */
-		slot->fd = (int)syscall(SYS_pidfd_open, tgid, 0);
-	if (slot->fd >= 0)
+	if ((slot->fd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD)) >= 0)
 		slot->tid = tid;
 	return slot->fd;
 }
 
-/* The calling thread's socket fd, as the supervisor's own, or -1. */
+/*
+ * The calling thread's socket fd, as the supervisor's own, or -1. Before
+ * Linux 6.9 a pidfd names a process only: the thread's, looked up each
+ * time (a kept one could outlive the thread, and its tid be reused).
+ */
 static int
 their_socket(struct supervisor *sup, pid_t tid, pid_t tgid, int fd)
 {
-	int pidfd, sock;
+	int pidfd, sock, err;
 
 	for (int fresh = 0; fresh < 2; fresh++) {
-		if ((pidfd = thread_pidfd(sup, tid, tgid, fresh)) < 0)
-			return -1;
+		if ((pidfd = thread_pidfd(sup, tid, fresh)) < 0)
+			break;
 		if ((sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0)) >= 0 ||
 		    errno != ESRCH)
 			return sock;
 	}
-	return -1;
+	if (errno != EINVAL || (tgid == 0 && (tgid = tgid_of(tid)) == 0) ||
+	    (pidfd = (int)syscall(SYS_pidfd_open, tgid, 0)) < 0)
+		return -1;
+	sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	err = errno;
+	close(pidfd);
+	errno = err;
+	return sock;
 }
 
 /*

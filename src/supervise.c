@@ -251,8 +251,11 @@ supervise(char *const argv[], const struct settings *s)
 	int sv[2], listener, err, sigfd, pidfd, status;
 	pid_t pid, self = getpid();
 	const char *wait = getenv("PORTREMAP_SUPERVISOR_WAIT");
-	/* As on kernels before 5.19, for tests: signals interrupt the wait. */
+	const char *pidfds = getenv("PORTREMAP_SUPERVISOR_PIDFD");
+	/* For tests, as on older kernels: signals interrupt the wait (5.19), */
 	int interruptible = wait != NULL && strcmp(wait, "interruptible") == 0;
+	/* and a pidfd names a process, not a thread (6.9). */
+	int thread_pidfds = pidfds == NULL || strcmp(pidfds, "process") != 0;
 	char go = 1;
 
 	sigemptyset(&mask);
@@ -284,7 +287,8 @@ supervise(char *const argv[], const struct settings *s)
 		return refuse(pidfd < 0 ? "pidfd_open() was refused" :
 		    "pidfd_getfd() was refused (ptrace restrictions?)", err);
 	}
-	if ((sup = supervisor_new(listener, st.killable, s)) == NULL) {
+	if ((sup = supervisor_new(listener, st.killable, thread_pidfds, s)) ==
+	    NULL) {
 		err = errno;
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);

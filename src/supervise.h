@@ -89,7 +89,7 @@ int creds_follow(struct creds *self, const struct creds *program);
 struct supervisor;
 
 struct supervisor *supervisor_new(int listener, int killable,
-    const struct settings *);
+    int thread_pidfds, const struct settings *);
 /* Receive one notification and answer it; -1 when the listener is gone. */
 int supervisor_serve_one(struct supervisor *);
 

@@ -580,3 +580,32 @@ Test(supervisor, io_uring_binds_are_not_remapped)
 	    "uringbind=127.0.0.1:765"));
 	expect_out(&sup, "uringbind res=-13");
 }
+
+/*
+ * Before Linux 6.9 a pidfd names a process, not a thread: the supervisor
+ * then finds each calling thread's process, for every accepted connection
+ * of a Go server with several threads, and for a forked child's calls.
+ */
+Test(supervisor, without_thread_pidfds_every_thread_is_reached, .timeout = 60)
+{
+	struct proc p;
+
+	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_SUPERVISOR_PIDFD=process",
+	    "GOMAXPROCS=4"), ARGV(staged("portremap"), "-m", "80:21366", "--",
+	    staged_go("go-static"), ":80"), "ready");
+	for (int i = 0; i < 20; i++) {
+		char reply[1024];
+
+		cr_assert_eq(http_get("127.0.0.1", 21366, "/", reply,
+		    sizeof(reply)), 0);
+		cr_assert(strstr(reply, "hello from Go on port 80\n") != NULL,
+		    "%s", reply);
+	}
+	proc_stop(&p);
+	proc_run(&p, UNPRIVILEGED, ENV("PORTREMAP_SUPERVISOR_PIDFD=process"),
+	    ARGV(staged("portremap"), "-m", "767:21367,768:21368", "--",
+	    staged("probe-static"), "tcp4", "forkbind=127.0.0.1:767", "tcp4",
+	    "bind=127.0.0.1:768", "name"));
+	expect_out(&p, "child port=767 len=16 family=2");
+	expect_out(&p, "name port=768 len=16 family=2");
+}
