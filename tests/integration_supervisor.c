@@ -609,3 +609,29 @@ Test(supervisor, without_thread_pidfds_every_thread_is_reached, .timeout = 60)
 	expect_out(&p, "child port=767 len=16 family=2");
 	expect_out(&p, "name port=768 len=16 family=2");
 }
+
+/* --check reads the program's ELF header: a 32-bit x86 one is foretold. */
+Test(supervisor, check_predicts_a_32_bit_program)
+{
+	char path[256], cmd[1200], want[700];
+	struct proc p;
+
+#ifndef __x86_64__
+	cr_skip_test("the 32-bit prediction is tested on x86_64");
+#endif
+	require_root();
+	snprintf(path, sizeof(path), "%sprobe-i386", staged(""));
+	/* e_machine, at offset 18, becomes EM_386 (3). */
+	snprintf(cmd, sizeof(cmd), "cp %s %s && printf '\\003\\000' | dd of=%s "
+	    "bs=1 seek=18 conv=notrunc 2>/dev/null && chmod 755 %s",
+	    staged("probe-static"), path, path, path);
+	cr_assert(system(cmd) == 0);
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "--check",
+	    "--", path));
+	unlink(path);
+	snprintf(want, sizeof(want), "warning: %s is a 32-bit program: the "
+	    "supervisor cannot make its system calls, so its binds keep their "
+	    "ports (EACCES for a user without the capability); use a 64-bit "
+	    "build", path);
+	expect_out(&p, want);
+}
