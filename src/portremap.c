@@ -163,8 +163,20 @@ uses_supervision(const struct program *p, int supervision, char *why,
 	return p->bypasses;
 }
 
-int
-main(int argc, char **argv)
+/* What the options ask for, once they have set the PORTREMAP_* variables. */
+struct request {
+	int	checking;
+	int	supervision;
+};
+
+#define OPTIONS_DONE	-1
+
+/*
+ * Options into the environment, as the library reads its settings there:
+ * OPTIONS_DONE, or the status to exit with (help, version, a bad option).
+ */
+static int
+take_options(int argc, char **argv, struct request *r)
 {
 	static const struct option options[] = {
 		{ "map", required_argument, NULL, 'm' },
@@ -179,12 +191,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct settings s;
-	struct settings_text text;
-	struct program program;
-	char why[sizeof(program.why)];
-	char err[ERR_MAX];
-	int c, checking = 0, supervision = SUPERVISE_AUTO;
+	int c;
 
 	/* '+': options end at the command, whose own options are its own. */
 	while ((c = getopt_long(argc, argv, "+m:qvhV", options, NULL)) != -1) {
@@ -205,13 +212,13 @@ main(int argc, char **argv)
 			setenv("PORTREMAP_LOG", "2", 1);
 			break;
 		case 'c':
-			checking = 1;
+			r->checking = 1;
 			break;
 		case 'S':
-			supervision = SUPERVISE_ALWAYS;
+			r->supervision = SUPERVISE_ALWAYS;
 			break;
 		case 'N':
-			supervision = SUPERVISE_NEVER;
+			r->supervision = SUPERVISE_NEVER;
 			break;
 		case 'h':
 			help();
@@ -224,6 +231,45 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	return OPTIONS_DONE;
+}
+
+/* Run the command the way its kind needs; returns only on failure. */
+static int
+run(char *const argv[], const struct settings *s, int supervision)
+{
+	struct program program;
+	char why[sizeof(program.why)];
+
+	inspect_program(argv[0], &program);
+	if (uses_supervision(&program, supervision, why, sizeof(why))) {
+		/* Mode off: nothing to remap, so nothing to supervise. */
+		if (s->mode != MODE_OFF)
+			return supervise(argv, s);
+	} else if (preload() != 0) {
+		return EXIT_CANNOT_RUN;
+	} else if (program.execute_only && s->log_level >= 1) {
+		fprintf(stderr, "portremap: %s; it runs with LD_PRELOAD, which "
+		    "does not reach a static or Go program: make it readable, "
+		    "or give portremap CAP_SYS_PTRACE to supervise it\n", why);
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "portremap: cannot run %s: %s\n", argv[0],
+	    strerror(errno));
+	return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct request r = { 0, SUPERVISE_AUTO };
+	struct settings s;
+	struct settings_text text;
+	char err[ERR_MAX];
+	int status;
+
+	if ((status = take_options(argc, argv, &r)) != OPTIONS_DONE)
+		return status;
 	text.map = getenv("PORTREMAP_MAP");
 	text.mode = getenv("PORTREMAP_MODE");
 	text.log = getenv("PORTREMAP_LOG");
@@ -232,28 +278,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "portremap: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (checking)
+	if (r.checking)
 		return check(&s, optind < argc ? argv[optind] : NULL,
-		    supervision);
+		    r.supervision);
 	if (optind == argc) {
 		fprintf(stderr, "portremap: no command given\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	inspect_program(argv[optind], &program);
-	if (uses_supervision(&program, supervision, why, sizeof(why))) {
-		/* Mode off: nothing to remap, so nothing to supervise. */
-		if (s.mode != MODE_OFF)
-			return supervise(argv + optind, &s);
-	} else if (preload() != 0) {
-		return EXIT_CANNOT_RUN;
-	} else if (program.execute_only && s.log_level >= 1) {
-		fprintf(stderr, "portremap: %s; it runs with LD_PRELOAD, which "
-		    "does not reach a static or Go program: make it readable, "
-		    "or give portremap CAP_SYS_PTRACE to supervise it\n", why);
-	}
-	execvp(argv[optind], argv + optind);
-	fprintf(stderr, "portremap: cannot run %s: %s\n", argv[optind],
-	    strerror(errno));
-	return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+	return run(argv + optind, &s, r.supervision);
 }
