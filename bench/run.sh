@@ -159,6 +159,14 @@ supervised() {
 	exec $as_user env -u LD_PRELOAD PORTREMAP_LOG=0 "$stage/portremap" "$@"
 }
 
+# best_rate PORT: requests per second, the better of two 3-second runs, so
+# that one noisy moment of the machine does not decide the verdict.
+best_rate() {
+	first=$(run without "$bench" http "$1" 3)
+	second=$(run without "$bench" http "$1" 3)
+	awk -v a="$first" -v b="$second" 'BEGIN { print (a > b ? a : b) }'
+}
+
 # serve_go PORT COMMAND...: start it, wait for its ready line.
 serve_go() {
 	port=$1
@@ -186,11 +194,11 @@ fi
 if [ -x "$build/portremap" ] && [ -x "$build/tests/go-static" ]; then
 	cp "$build/tests/go-static" "$stage/"
 	serve_go 21390 $as_user "$stage/go-static" :21390 &&
-	    raw=$(run without "$bench" http 21390 3)
+	    raw=$(best_rate 21390)
 	kill "$go_pid" 2>/dev/null
 	wait "$go_pid" 2>/dev/null || true
 	serve_go 21391 supervised -m 80:21391 -- "$stage/go-static" :80 &&
-	    sup=$(run without "$bench" http 21391 3)
+	    sup=$(best_rate 21391)
 	kill "$go_pid" 2>/dev/null
 	wait "$go_pid" 2>/dev/null || true
 	least=$(awk -v r="$raw" 'BEGIN { printf "%.0f", r * 0.7 }')

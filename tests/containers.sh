@@ -224,7 +224,7 @@ for platform in linux/amd64:X86-64:x64 linux/arm64:AArch64:arm64 \
 	podman cp "$c:/usr/local/lib/libportremap.so" "$work/lib-$rid/" >>"$log" 2>&1
 	podman cp "$c:/usr/local/bin/portremap" "$work/lib-$rid/" >>"$log" 2>&1
 	podman rm "$c" >>"$log" 2>&1
-	arch=$(podman image inspect -f '{{.Architecture}}{{.Variant}}' "$tag")
+	arch=$(podman image inspect -f '{{.Architecture}}' "$tag")
 	tar -xzOf "build/dist/libportremap-1.0.0-linux-$rid.tar.gz" \
 	    "libportremap-1.0.0-linux-$rid/lib/libportremap.so" |
 	    cmp -s - "$work/lib-$rid/libportremap.so" &&
