@@ -24,8 +24,6 @@
 #include "settings.h"
 #include "supervise.h"
 
-#define LIBRARY_NAME	"libportremap.so"
-
 static const char usage_line[] =
     "usage: portremap [-m MAP] [--mode MODE] [--connect loopback] [-q | -v]\n"
     "                 [--supervise | --no-supervise] [--] COMMAND [ARG ...]\n"
@@ -71,34 +69,6 @@ help(void)
 	    ".\nSee portremap(1) and libportremap(7).\n", stdout);
 }
 
-/* Where the library is: the variable, next to this program, or installed. */
-const char *
-find_library(const char **how)
-{
-	static char path[4096];
-	const char *set = getenv("PORTREMAP_LIBRARY");
-	ssize_t n;
-	char *slash;
-
-	if (set != NULL && *set != '\0') {
-		*how = "from PORTREMAP_LIBRARY";
-		return set;
-	}
-	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof(LIBRARY_NAME) - 1);
-	if (n > 0) {
-		path[n] = '\0';
-		if ((slash = strrchr(path, '/')) != NULL) {
-			strcpy(slash + 1, LIBRARY_NAME);
-			if (access(path, R_OK) == 0) {
-				*how = "next to portremap";
-				return path;
-			}
-		}
-	}
-	*how = "installed";
-	return PORTREMAP_LIBDIR "/" LIBRARY_NAME;
-}
-
 /* LD_PRELOAD with the library first, the entries already there after it. */
 static int
 prepend_preload(const char *library)
@@ -116,11 +86,6 @@ prepend_preload(const char *library)
 	return ret;
 }
 
-/*
- * Does the program get the supervisor (1) or the preload (0)? The preload
- * cannot reach programs that make their system calls themselves; the
- * supervisor reaches every program, one whose kind is unknown included.
- */
 /* LD_PRELOAD with the library first; 0, or -1 after saying why not. */
 static int
 preload(void)
@@ -138,29 +103,6 @@ preload(void)
 		return -1;
 	}
 	return 0;
-}
-
-int
-uses_supervision(const struct program *p, int supervision, char *why,
-    size_t len)
-{
-	if (supervision == SUPERVISE_ALWAYS) {
-		snprintf(why, len, "--supervise");
-		return 1;
-	}
-	if (supervision == SUPERVISE_NEVER) {
-		snprintf(why, len, "--no-supervise");
-		return 0;
-	}
-	snprintf(why, len, "%s", p->why);
-	/*
-	 * The kernel makes a program it could not read undumpable: only a
-	 * supervisor with CAP_SYS_PTRACE reaches it. Without, the preload
-	 * still reaches a dynamic one.
-	 */
-	if (p->execute_only)
-		return self_holds(CAP_SYS_PTRACE);
-	return p->bypasses;
 }
 
 /* What the options ask for, once they have set the PORTREMAP_* variables. */

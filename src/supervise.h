@@ -30,12 +30,16 @@ struct program {
 void inspect_program(const char *command, struct program *);
 const char *find_command(const char *name);
 
-/* portremap.c and check.c: the command. */
+/* choose.c: how a command is run. */
+#define LIBRARY_NAME	"libportremap.so"
+
 enum { SUPERVISE_AUTO, SUPERVISE_ALWAYS, SUPERVISE_NEVER };
 
 const char *find_library(const char **how);
 int uses_supervision(const struct program *, int supervision, char *why,
     size_t len);
+
+/* check.c: portremap --check. */
 int check(const struct settings *, const char *command, int supervision);
 
 /* supervise.c: run argv supervised; the status portremap exits with. */
