@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -81,8 +82,17 @@ staged_go(const char *name)
 	const char *path = staged(name);
 
 	if (access(path, X_OK) != 0)
-		cr_skip_test("Go is not installed (golang-go): %s was not built",
-		    name);
+		cr_skip_test("Go is not installed (apt-get install golang-go): %s "
+		    "was not built", name);
+	return path;
+}
+
+const char *
+installed(const char *path, const char *package)
+{
+	if (access(path, X_OK) != 0)
+		cr_skip_test("%s is not installed (apt-get install %s)", path,
+		    package);
 	return path;
 }
 
@@ -178,6 +188,53 @@ apply_runner(const char *envp[], const char *argv[], size_t max,
 	argv[n] = NULL;
 }
 
+/*
+ * The run's registry of ports. Every port 10000-29999 that a test reaches,
+ * however it reaches it (a program's arguments or environment, a helper's
+ * connection from the test process), is claimed for that test in
+ * PORTREMAP_TEST_PORTS, a folder the whole run shares: a symbolic link
+ * named for the port, pointing at the test's name, made atomically. A port
+ * another test claimed fails the test, naming both, whatever the order or
+ * parallelism of the suite. 20000, the offset maps use, is no port.
+ */
+static void
+claim_port(unsigned port)
+{
+	const char *dir = getenv("PORTREMAP_TEST_PORTS");
+	char path[512], me[256], owner[256];
+	ssize_t n;
+
+	if (dir == NULL || port < 10000 || port >= 30000 || port == 20000)
+		return;
+	snprintf(me, sizeof(me), "%s::%s", criterion_current_test->category,
+	    criterion_current_test->name);
+	snprintf(path, sizeof(path), "%s/%u", dir, port);
+	if (symlink(me, path) == 0)
+		return;
+	cr_assert_eq(errno, EEXIST, "claiming port %u in %s: %s", port, dir,
+	    strerror(errno));
+	cr_assert((n = readlink(path, owner, sizeof(owner) - 1)) > 0);
+	owner[n] = '\0';
+	cr_assert_str_eq(owner, me, "port %u is used by %s and by %s: give "
+	    "each test ports of its own (tests/ports.sh)", port, owner, me);
+}
+
+/* The ports written in s: five-digit numbers standing alone, not offsets. */
+static void
+claim_ports_in(const char *s)
+{
+	for (const char *p = s; *p != '\0'; p++) {
+		size_t n = strspn(p, "0123456789");
+
+		if (n == 5 && (p == s || !isalnum((unsigned char)p[-1])) &&
+		    (p == s || (p[-1] != '+' && p[-1] != '.')) &&
+		    !isalnum((unsigned char)p[n]))
+			claim_port((unsigned)strtoul(p, NULL, 10));
+		if (n > 0)
+			p += n - 1;
+	}
+}
+
 /* Write value to a file under /proc/sys; 0 or -1. */
 static int
 write_sysctl(const char *name, const char *value)
@@ -256,6 +313,10 @@ start(struct proc *p, enum who who, const char *const sysctls[],
 	const char *envp[64], *argv[64];
 
 	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+		claim_ports_in(env[i]);
+	for (size_t i = 0; original_argv[i] != NULL; i++)
+		claim_ports_in(original_argv[i]);
 	build_env(envp, 64, env);
 	apply_runner(envp, argv, 64, original_argv);
 	cr_assert(pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0);
@@ -460,8 +521,10 @@ connected(const char *host, unsigned port, int type, int *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	int fd = socket(endpoint(host, port, &ss, &sslen), type | SOCK_CLOEXEC,
-	    0);
+	int fd;
+
+	claim_port(port);
+	fd = socket(endpoint(host, port, &ss, &sslen), type | SOCK_CLOEXEC, 0);
 
 	cr_assert(fd >= 0);
 	if (connect(fd, (struct sockaddr *)&ss, sslen) != 0) {

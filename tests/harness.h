@@ -37,6 +37,10 @@ const char *staged(const char *name);
 /* A staged Go program; the test skips, saying why, where Go is missing. */
 const char *staged_go(const char *name);
 
+/* path; the test skips, saying which package to install, where it is missing. */
+const char *installed(const char *path, const char *package);
+#define PYTHON3		installed("/usr/bin/python3", "python3")
+
 /*
  * "LD_PRELOAD=" without the library, for env: only a sanitizer's runtime,
  * which its programs need first.

@@ -27,7 +27,7 @@ start_server(struct proc *p, const char *map)
 
 	snprintf(port, sizeof(port), "%.*s", (int)(colon - map - 14),
 	    map + 14);
-	proc_start_ready(p, UNPRIVILEGED, ENV(map), ARGV("/usr/bin/python3",
+	proc_start_ready(p, UNPRIVILEGED, ENV(map), ARGV(PYTHON3,
 	    "-u", "-m", "http.server", "--bind", "::", port), "Serving HTTP");
 }
 
@@ -47,7 +47,7 @@ static void
 python_client(struct proc *c, enum who who, const char *const env[],
     const char *host, const char *port)
 {
-	proc_run(c, who, env, ARGV("/usr/bin/python3", "-c", client_py, host,
+	proc_run(c, who, env, ARGV(PYTHON3, "-c", client_py, host,
 	    port));
 }
 
@@ -109,7 +109,7 @@ Test(connect, curl_with_non_blocking_connects, .timeout = 60)
 	struct proc server;
 
 	if (access("/usr/bin/curl", X_OK) != 0)
-		cr_skip_test("curl is not installed");
+		cr_skip_test("curl is not installed (apt-get install curl)");
 	if (getenv("PORTREMAP_TEST_PRELOAD_FIRST") != NULL)
 		cr_skip_test("curl deadlocks in setlocale() under a preloaded "
 		    "ASan runtime, with or without the library");
@@ -133,7 +133,7 @@ Test(connect, connected_udp)
 	    ARGV(staged("probe"), "udp4", "bind=127.0.0.1:724", "ready",
 	    "recv"), "ready");
 	proc_run(&client, UNPRIVILEGED, ENV("PORTREMAP_MAP=724:20724",
-	    "PORTREMAP_CONNECT=loopback"), ARGV("/usr/bin/python3", "-c",
+	    "PORTREMAP_CONNECT=loopback"), ARGV(PYTHON3, "-c",
 	    "import socket\n"
 	    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
 	    "s.settimeout(10)\n"

@@ -48,7 +48,7 @@ unavailable(const struct runtime *r)
 
 	if (getenv("PORTREMAP_TEST_DOTNET") == NULL ||
 	    *getenv("PORTREMAP_TEST_DOTNET") == '\0')
-		return "the .NET SDK (dotnet) is not installed";
+		return "the .NET SDK (dotnet) is not installed (install the .NET SDK)";
 	snprintf(path, sizeof(path), "%s/%s", staged(r->folder), r->binary);
 	if (access(path, R_OK) == 0)
 		return NULL;
@@ -237,7 +237,7 @@ http_and_https_together(const struct runtime *r)
 	require(r);
 	if (access("/usr/bin/openssl", X_OK) != 0 ||
 	    access("/usr/bin/curl", X_OK) != 0)
-		cr_skip_test("needs openssl and curl");
+		cr_skip_test("needs openssl and curl (apt-get install openssl curl)");
 	make_certificate(dir, cert, key, sizeof(cert));
 	snprintf(cert_env, sizeof(cert_env),
 	    "Kestrel__Certificates__Default__Path=%s", cert);

@@ -109,7 +109,7 @@ Test(stderr, control_characters_in_a_setting_stay_on_one_line)
 	struct proc p;
 
 	proc_run(&p, UNPRIVILEGED, ENV("PORTREMAP_MODE=auto\nrm\r\x1b[2J"),
-	    ARGV(staged("probe"), "tcp4", "bind=127.0.0.1:20744"));
+	    ARGV(staged("probe"), "tcp4", "bind=127.0.0.1:20749"));
 	expect_stderr_is(&p, "portremap: PORTREMAP_MODE: \"auto\\nrm\\r\\x1b"
 	    "[2J\": expected auto, always, fallback or off\n");
 }
@@ -279,7 +279,7 @@ Test(kernel, fallback_keeps_80_where_every_port_is_unprivileged)
 	struct proc p;
 
 	proc_start_netns(&p, UNPRIVILEGED, ports_from_0,
-	    ENV("PORTREMAP_MAP=80:20762", "PORTREMAP_MODE=fallback"),
+	    ENV("PORTREMAP_MAP=80:20787", "PORTREMAP_MODE=fallback"),
 	    ARGV(staged("probe"), "tcp4", "bind=127.0.0.1:80", "kname"));
 	proc_finish(&p);
 	expect_out(&p, "kname port=80");

@@ -231,7 +231,7 @@ Test(lifecycle, the_library_adds_only_the_calls_it_needs)
 	char log[128], with[2048], without[2048], plain[2048], expected[2200];
 
 	if (access("/usr/bin/strace", X_OK) != 0)
-		cr_skip_test("strace is not installed");
+		cr_skip_test("strace is not installed (apt-get install strace)");
 	snprintf(log, sizeof(log), "/tmp/portremap-trace-%d.log", (int)getpid());
 	trace_probe(log, ENV("PORTREMAP_MAP=681:20681"), "bind=127.0.0.1:681",
 	    with, sizeof(with));

@@ -306,7 +306,7 @@ Test(python, cpython_dual_stack_server)
 	struct proc p;
 
 	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=617:20617"),
-	    ARGV("/usr/bin/python3", "-c", python_tcp, "::", "617", "2"), "ready");
+	    ARGV(PYTHON3, "-c", python_tcp, "::", "617", "2"), "ready");
 	fetch_ok("127.0.0.1", 20617);
 	fetch_ok("::1", 20617);
 	proc_finish(&p);
@@ -322,7 +322,7 @@ Test(python, cpython_ipv4_server)
 	struct proc p;
 
 	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=618:20618"),
-	    ARGV("/usr/bin/python3", "-c", python_tcp, "0.0.0.0", "618", "1"), "ready");
+	    ARGV(PYTHON3, "-c", python_tcp, "0.0.0.0", "618", "1"), "ready");
 	fetch_ok("127.0.0.1", 20618);
 	proc_finish(&p);
 	expect_out(&p, "name port=618");
@@ -336,7 +336,7 @@ Test(python, cpython_udp)
 	int err;
 
 	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=619:20619"),
-	    ARGV("/usr/bin/python3", "-c",
+	    ARGV(PYTHON3, "-c",
 	    "import socket\n"
 	    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
 	    "s.bind(('127.0.0.1', 619))\n"
@@ -356,7 +356,7 @@ Test(python, a_process_that_binds_nothing_prints_nothing)
 {
 	struct proc p;
 
-	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV("/usr/bin/python3", "-c",
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(PYTHON3, "-c",
 	    "import socket; socket.socket().connect_ex(('127.0.0.1', 9))\n"
 	    "print('done')"));
 	expect_out(&p, "done");

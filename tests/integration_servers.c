@@ -54,14 +54,14 @@ http_server(const char *const env[], const char *const argv[], unsigned port)
 
 Test(servers, cpython_http_server_with_ld_preload, .timeout = 60)
 {
-	http_server(ENV("PORTREMAP_MAP=80:20801"), ARGV("/usr/bin/python3", "-u",
+	http_server(ENV("PORTREMAP_MAP=80:20801"), ARGV(PYTHON3, "-u",
 	    "-m", "http.server", "--bind", "::", "80"), 20801);
 }
 
 Test(servers, cpython_http_server_through_portremap, .timeout = 60)
 {
 	http_server(ENV("LD_PRELOAD="), ARGV(staged("portremap"), "-m",
-	    "80:20802", "--", "/usr/bin/python3", "-u", "-m", "http.server",
+	    "80:20802", "--", PYTHON3, "-u", "-m", "http.server",
 	    "--bind", "::", "80"), 20802);
 }
 
@@ -73,7 +73,7 @@ nginx(const char *const env[], int through_portremap, unsigned port)
 	struct proc p;
 
 	if (access("/usr/sbin/nginx", X_OK) != 0)
-		cr_skip_test("nginx is not installed");
+		cr_skip_test("nginx is not installed (apt-get install nginx-light)");
 	cr_assert(mkdtemp(prefix) != NULL);
 	chmod(prefix, 0777);
 	snprintf(conf, sizeof(conf), "%s/nginx.conf", prefix);
@@ -174,7 +174,7 @@ Test(servers, nginx_binary_upgrade_keeps_the_library, .timeout = 90)
 	FILE *f;
 
 	if (access("/usr/sbin/nginx", X_OK) != 0)
-		cr_skip_test("nginx is not installed");
+		cr_skip_test("nginx is not installed (apt-get install nginx-light)");
 	cr_assert(mkdtemp(prefix) != NULL);
 	chmod(prefix, 0777);
 	snprintf(conf, sizeof(conf), "%s/nginx.conf", prefix);
@@ -225,29 +225,33 @@ Test(servers, nginx_binary_upgrade_keeps_the_library, .timeout = 90)
  * starts needs -E for the library, else it sees its socket as the target.
  */
 static void
-socket_activated(const char *const argv[], const char *line)
+socket_activated(const char *map, unsigned port, const char *const argv[],
+    const char *line)
 {
 	struct proc p;
 
 	if (access("/usr/bin/systemd-socket-activate", X_OK) != 0)
-		cr_skip_test("systemd-socket-activate is not installed");
-	proc_start(&p, UNPRIVILEGED, ENV("PORTREMAP_MAP=80:20807"), argv);
+		cr_skip_test("systemd-socket-activate is not installed (apt-get "
+		    "install systemd)");
+	proc_start(&p, UNPRIVILEGED, ENV(map), argv);
 	/* It starts the program at the first connection. */
-	cr_assert_eq(wait_listening("127.0.0.1", 20807), 0, "%s", p.errbuf);
+	cr_assert_eq(wait_listening("127.0.0.1", port), 0, "%s", p.errbuf);
 	proc_finish(&p);
 	expect_out(&p, line);
 }
 
 Test(servers, systemd_socket_activate_with_E_keeps_the_library)
 {
-	socket_activated(ARGV("/usr/bin/systemd-socket-activate", "-E",
+	socket_activated("PORTREMAP_MAP=80:20807", 20807,
+	    ARGV("/usr/bin/systemd-socket-activate", "-E",
 	    "LD_PRELOAD", "-E", "PORTREMAP_MAP", "-l", "80", staged("probe"),
 	    "adopt=3", "name"), "name port=80 len=28 family=10");
 }
 
 Test(servers, systemd_socket_activate_without_E_loses_it)
 {
-	socket_activated(ARGV("/usr/bin/systemd-socket-activate", "-l", "80",
+	socket_activated("PORTREMAP_MAP=80:20808", 20808,
+	    ARGV("/usr/bin/systemd-socket-activate", "-l", "80",
 	    staged("probe"), "adopt=3", "name"),
-	    "name port=20807 len=28 family=10");
+	    "name port=20808 len=28 family=10");
 }

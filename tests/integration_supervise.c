@@ -85,7 +85,7 @@ go_tls_on_443(const char *binary, unsigned target)
 	staged_go(binary);
 	if (access("/usr/bin/openssl", X_OK) != 0 ||
 	    access("/usr/bin/curl", X_OK) != 0)
-		cr_skip_test("needs openssl and curl");
+		cr_skip_test("needs openssl and curl (apt-get install openssl curl)");
 	cr_assert(mkdtemp(dir) != NULL);
 	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
 	snprintf(key, sizeof(key), "%s/key.pem", dir);
@@ -178,7 +178,8 @@ www(char *dir)
 	char cmd[300];
 
 	if (access(BUSYBOX, X_OK) != 0)
-		cr_skip_test("busybox-static is not installed");
+		cr_skip_test("busybox-static is not installed (apt-get install "
+		    "busybox-static)");
 	cr_assert(mkdtemp(dir) != NULL);
 	snprintf(cmd, sizeof(cmd), "chmod 755 %s && echo 'hello from busybox' "
 	    ">%s/index.html && chmod 644 %s/index.html", dir, dir, dir);

@@ -43,13 +43,13 @@ static const char *const waits[] = { "PORTREMAP_SUPERVISOR_WAIT=",
 	"PORTREMAP_SUPERVISOR_WAIT=interruptible" };
 
 static void
-bind_storm(const char *step)
+bind_storm(const char *map, const char *step)
 {
 	for (int i = 0; i < 2; i++) {
 		struct proc p;
 
 		proc_run(&p, UNPRIVILEGED, ENV(waits[i]), ARGV(staged("portremap"),
-		    "-q", "-m", "750:21350", "--", staged("probe-static"),
+		    "-q", "-m", map, "--", staged("probe-static"),
 		    step));
 		cr_assert_eq(storm_failures(&p, "bindstorm", waits[i]), 0,
 		    "%s", p.outbuf);
@@ -59,13 +59,13 @@ bind_storm(const char *step)
 
 Test(supervisor, a_signal_storm_never_fails_a_remapped_bind, .timeout = 120)
 {
-	bind_storm("bindstorm=127.0.0.1:750");
+	bind_storm("750:21350", "bindstorm=127.0.0.1:750");
 }
 
 /* Without SA_RESTART the bind may say EINTR; its retry must succeed. */
 Test(supervisor, a_retried_interrupted_bind_succeeds, .timeout = 120)
 {
-	bind_storm("bindstormintr=127.0.0.1:750");
+	bind_storm("750:21355", "bindstormintr=127.0.0.1:750");
 }
 
 Test(supervisor, a_go_listen_storm_never_fails, .timeout = 120)
@@ -187,7 +187,7 @@ Test(supervisor, gosu_after_a_root_start_without_cap_sys_ptrace)
 
 	require_root();
 	if (access("/usr/sbin/gosu", X_OK) != 0)
-		cr_skip_test("gosu is not installed");
+		cr_skip_test("gosu is not installed (apt-get install gosu)");
 	/* No library in the program: the supervisor alone remaps. */
 	proc_start(&p, ROOT, ENV(without_library()), ARGV("setpriv",
 	    "--bounding-set=-sys_ptrace", "--inh-caps=-sys_ptrace",
@@ -529,7 +529,7 @@ Test(supervisor, check_predicts_a_change_of_user)
 
 	require_root();
 	if (access("/usr/sbin/gosu", X_OK) != 0)
-		cr_skip_test("gosu is not installed");
+		cr_skip_test("gosu is not installed (apt-get install gosu)");
 	proc_run(&p, ROOT, NO_ENV, ARGV(staged("portremap"), "--check", "--",
 	    "/usr/sbin/gosu", "app", "dotnet", "app.dll"));
 	expect_out(&p, "note: /usr/sbin/gosu changes user: portremap follows "
