@@ -4,6 +4,7 @@
 #
 #   make                  the library and the command, in $(BUILD)
 #   make check            the test suite (README), with one verdict
+#   make check-fresh      make demo and make check on a minimal Debian 12
 #   make check-containers the examples in a real container engine (podman)
 #   make check-cross      the five other .NET platforms, under emulation
 #   make dist check-dist  release archives, one per platform

@@ -23,11 +23,7 @@ else
 fi
 
 fetch() {
-	python3 -c 'import sys, urllib.request
-try:
-    print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode().strip())
-except OSError as e:
-    print("error:", getattr(e, "reason", e))' "$1"
+	"$build/examples/fetch" "$1" || true
 }
 
 echo "== Without the library, as uid $($as_user id -u):"
@@ -72,5 +68,9 @@ pid=
 echo
 echo "== Any dynamically linked program, here a Python one-liner:"
 oneliner='import socket; s = socket.socket(); s.bind(("127.0.0.1", 443)); print("python: bound", s.getsockname())'
-echo "\$ python3 -c '$oneliner'"
-$as_user env LD_PRELOAD="$stage/libportremap.so" python3 -c "$oneliner"
+if command -v python3 >/dev/null; then
+	echo "\$ python3 -c '$oneliner'"
+	$as_user env LD_PRELOAD="$stage/libportremap.so" python3 -c "$oneliner"
+else
+	echo "(python3 is not installed here: apt-get install python3 to see it)"
+fi

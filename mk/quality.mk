@@ -56,7 +56,7 @@ $(BUILD)/bench/bench: bench/bench.c tests/loopback.h $(BUILD)/toolchain
 bench: $(LIBRARY) $(TOOL) $(BUILD)/bench/bench $(GO_PROGRAMS)
 	@sh bench/run.sh $(BUILD)
 
-demo: $(LIBRARY) $(BUILD)/examples/port80-server
+demo: $(LIBRARY) $(BUILD)/examples/port80-server $(BUILD)/examples/fetch
 	@sh examples/demo.sh $(BUILD)
 
 .PHONY: check-sanitizers fuzz bench demo

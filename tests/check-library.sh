@@ -5,8 +5,7 @@
 set -u
 lib=$1
 script=$2
-passed=0
-failed=0
+. tests/tally.sh
 
 check() {
 	if [ "$2" = "$3" ]; then
@@ -42,5 +41,4 @@ check "imports only what it needs from libc" "$imports" \
     "__errno_location dlsym getauxval secure_getenv "
 check "no text relocations" "$(readelf -dW "$lib" | grep -c TEXTREL)" "0"
 
-echo "library: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally library

@@ -284,5 +284,4 @@ ok $? "the pod's log says the remap: $(grep portremap "$work/pod.log")"
 ok $? "the app runs read-only as 10001, no new privileges, no capability: $(podman inspect -f '{{.HostConfig.ReadonlyRootfs}} {{.Config.User}} {{.HostConfig.SecurityOpt}} {{.HostConfig.CapAdd}}' aspnetapp-pod-0-app)"
 podman pod rm -f aspnetapp-pod-0 >>"$log" 2>&1
 
-echo "containers: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally containers

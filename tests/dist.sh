@@ -74,5 +74,4 @@ linux-musl-arm64 ELF64 AArch64 /lib/ld-musl-aarch64.so.1 libc.so qemu-aarch64
 linux-musl-arm ELF32 ARM /lib/ld-musl-armhf.so.1 libc.so qemu-arm
 TABLE
 
-echo "dist: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally dist

@@ -26,13 +26,21 @@ ok $? "the installed portremap finds the installed library"
 out=$("$prefix/bin/portremap" -q -- /usr/bin/env | grep '^LD_PRELOAD=')
 [ "$out" = "LD_PRELOAD=$prefix/lib/libportremap.so" ]
 ok $? "the installed portremap preloads it ($out)"
-for page in man1/portremap.1 man7/libportremap.7; do
-	warnings=$(groff -man -Tutf8 -ww -z "$prefix/share/man/$page" 2>&1)
-	[ -z "$warnings" ]
-	ok $? "$page renders without warnings: $warnings"
-done
-MANPATH="$prefix/share/man" man -P cat portremap 2>/dev/null | grep -q 'portremap \\- run\|portremap - run'
-ok $? "man portremap finds the page"
+if command -v groff >/dev/null; then
+	for page in man1/portremap.1 man7/libportremap.7; do
+		warnings=$(groff -man -Tutf8 -ww -z "$prefix/share/man/$page" 2>&1)
+		[ -z "$warnings" ]
+		ok $? "$page renders without warnings: $warnings"
+	done
+else
+	skip 2 "rendering the manual pages needs groff (apt-get install groff-base)"
+fi
+if command -v man >/dev/null; then
+	MANPATH="$prefix/share/man" man -P cat portremap 2>/dev/null | grep -q 'portremap \\- run\|portremap - run'
+	ok $? "man portremap finds the page"
+else
+	skip 1 "finding the installed page needs man (apt-get install man-db)"
+fi
 
 # 2. Uninstall removes exactly what install put there.
 touch "$prefix/lib/unrelated"
@@ -66,5 +74,4 @@ $make -s BUILD="$tmp/build" DESTDIR="$dest" PREFIX=/opt/portremap \
 [ -z "$(find "$dest" -type f)" ]
 ok $? "uninstall with the same variables removes every file"
 
-echo "install: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally install

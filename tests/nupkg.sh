@@ -243,5 +243,4 @@ code=$?
     ! grep -q portremap "$work/off.log"
 ok $? "the PortRemapEnabled=false image fails on port 80 with EACCES, unremapped (exit $code)"
 
-echo "nupkg: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+tally nupkg
