@@ -5,9 +5,15 @@
  * calls to this process, its parent, which answers them (notify.c).
  *
  * The life around it, as a careful PID 1 would have it:
- * - Signals portremap receives go to the program, through a pidfd, so that
- *   a reused pid never gets them; one the terminal sent to the process
- *   group the program is in (Ctrl-C) is not sent a second time.
+ * - The program runs in a process group of its own, given the terminal's
+ *   foreground when portremap had it, as tini does: the terminal's signals
+ *   (Ctrl-C) reach the program alone, and a signal sent to portremap's
+ *   group reaches portremap alone. Signals portremap receives go to the
+ *   program through a pidfd, so that a reused pid never gets them: each
+ *   signal reaches the program once. When the program stops (Ctrl-Z),
+ *   portremap hands the terminal back and stops too, so that the shell
+ *   sees its job stop; continued, it gives the terminal back and continues
+ *   the program.
  * - portremap reaps every child, orphans included (it is their subreaper),
  *   and stays while a supervised process is left; it exits with the
  *   program's status. Once the program has ended, a terminating signal
@@ -117,15 +123,41 @@ receive_fd(int sock, struct started *st)
 	return fd;
 }
 
+/*
+ * The terminal portremap runs in the foreground of, or -1: the program is
+ * given its foreground.
+ */
+static int
+foreground_terminal(void)
+{
+	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() ?
+	    STDIN_FILENO : -1;
+}
+
+/* Put group in the terminal's foreground, from the background if need be. */
+static void
+give_terminal(int tty, pid_t group)
+{
+	sigset_t ttou, old;
+
+	if (tty < 0)
+		return;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	(void)tcsetpgrp(tty, group);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static void __attribute__((noreturn))
 run_child(int sock, char *const argv[], const sigset_t *mask, int loopback,
-    int interruptible, pid_t parent)
+    int interruptible, pid_t parent, int tty)
 {
 	struct started st = { 0, 0 };
 	int listener, err;
 	char go;
 
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	(void)setpgid(0, 0);
 	/* Not one supervised call without a supervisor. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 ||
 	    getppid() != parent)
@@ -143,6 +175,8 @@ run_child(int sock, char *const argv[], const sigset_t *mask, int loopback,
 	if (read(sock, &go, 1) != 1)
 		_exit(EXIT_CANNOT_RUN);
 	close(sock);
+	give_terminal(tty, getpgrp());
+	sigprocmask(SIG_SETMASK, mask, NULL);
 	execvp(argv[0], argv);
 	err = errno;
 	fprintf(stderr, "portremap: cannot run %s: %s\n", argv[0],
@@ -150,19 +184,41 @@ run_child(int sock, char *const argv[], const sigset_t *mask, int loopback,
 	_exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
-/* Reap every child that ended; the program's status once it has. */
+/*
+ * The program stopped on the terminal (Ctrl-Z): hand the terminal back and
+ * stop as it did, for the shell; once continued, continue the program.
+ */
+static void
+stop_with(pid_t program, int tty, int sig)
+{
+	give_terminal(tty, getpgrp());
+	(void)raise(sig == SIGTTIN || sig == SIGTTOU ? sig : SIGTSTP);
+	give_terminal(tty, program);
+	(void)kill(-program, SIGCONT);
+}
+
+/*
+ * Reap every child that ended; the program's status once it has, and the
+ * terminal back to portremap's group.
+ */
 static int
-reap(pid_t program, int *status)
+reap(pid_t program, int tty, int *status)
 {
 	int done = 0, st;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		if (pid == program) {
-			*status = WIFEXITED(st) ? WEXITSTATUS(st) :
-			    128 + WTERMSIG(st);
-			done = 1;
+	while ((pid = waitpid(-1, &st, WNOHANG | (tty >= 0 ? WUNTRACED : 0))) >
+	    0) {
+		if (pid != program)
+			continue;
+		if (WIFSTOPPED(st)) {
+			stop_with(program, tty, WSTOPSIG(st));
+			continue;
 		}
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		give_terminal(tty, getpgrp());
+		done = 1;
+	}
 	return done;
 }
 
@@ -173,16 +229,10 @@ terminating(int sig)
 	    sig == SIGQUIT;
 }
 
-/*
- * A signal for the program. The terminal sends Ctrl-C and its kin to the
- * whole foreground process group (si_code SI_KERNEL): when the program is
- * in portremap's group, it has its own copy already.
- */
+/* A signal for the program, which has no other copy (its own group). */
 static void
-forward(int pidfd, pid_t program, const struct signalfd_siginfo *si)
+forward(int pidfd, const struct signalfd_siginfo *si)
 {
-	if (si->ssi_code == SI_KERNEL && getpgid(program) == getpgrp())
-		return;
 	(void)syscall(SYS_pidfd_send_signal, pidfd, (int)si->ssi_signo, NULL,
 	    0);
 }
@@ -194,7 +244,7 @@ forward(int pidfd, pid_t program, const struct signalfd_siginfo *si)
  */
 static int
 serve(struct supervisor *sup, int listener, int sigfd, pid_t program,
-    int pidfd)
+    int pidfd, int tty)
 {
 	struct pollfd fds[2] = {
 		{ .fd = listener, .events = POLLIN },
@@ -212,9 +262,9 @@ serve(struct supervisor *sup, int listener, int sigfd, pid_t program,
 		if (fds[1].revents & POLLIN) {
 			while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD)
-					exited |= reap(program, &status);
+					exited |= reap(program, tty, &status);
 				else if (!exited)
-					forward(pidfd, program, &si);
+					forward(pidfd, &si);
 				else if (terminating((int)si.ssi_signo))
 					return status;
 			}
@@ -249,6 +299,7 @@ supervise(char *const argv[], const struct settings *s)
 	struct started st;
 	sigset_t mask, old;
 	int sv[2], listener, err, sigfd, pidfd, status;
+	int tty = foreground_terminal();
 	pid_t pid, self = getpid();
 	const char *wait = getenv("PORTREMAP_SUPERVISOR_WAIT");
 	const char *pidfds = getenv("PORTREMAP_SUPERVISOR_PIDFD");
@@ -271,8 +322,9 @@ supervise(char *const argv[], const struct settings *s)
 	if (pid == 0) {
 		close(sv[0]);
 		run_child(sv[1], argv, &old, s->connect_loopback,
-		    interruptible, self);
+		    interruptible, self, tty);
 	}
+	(void)setpgid(pid, pid);	/* as the child does: no race */
 	close(sv[1]);
 	if ((listener = receive_fd(sv[0], &st)) < 0) {
 		waitpid(pid, &status, 0);
@@ -302,5 +354,5 @@ supervise(char *const argv[], const struct settings *s)
 	if (write(sv[0], &go, 1) != 1)
 		return refuse("starting the program", errno);
 	close(sv[0]);
-	return serve(sup, listener, sigfd, pid, pidfd);
+	return serve(sup, listener, sigfd, pid, pidfd, tty);
 }

@@ -358,21 +358,16 @@ Test(supervisor, af_unspec_binds_are_remapped_as_the_library_does)
 	expect_out(&p, "bind ret=0 errno=4242");
 }
 
-/*
- * Ctrl-C on a terminal: the kernel sends SIGINT to the whole foreground
- * group, portremap and the program alike; the program must get it once,
- * from the kernel (si_code SI_KERNEL, 128), and no copy from portremap.
- */
-Test(supervisor, ctrl_c_reaches_the_program_once, .timeout = 30)
+/* portremap --supervise -- probe STEP, leading a session on a new terminal. */
+static pid_t
+start_on_terminal(int *master, const char *step)
 {
-	char buf[4096] = "", *name;
-	size_t len = 0;
-	int master, count = 0;
+	char *name;
 	pid_t pid;
 
-	cr_assert((master = posix_openpt(O_RDWR | O_NOCTTY)) >= 0);
-	cr_assert(grantpt(master) == 0 && unlockpt(master) == 0);
-	cr_assert((name = ptsname(master)) != NULL);
+	cr_assert((*master = posix_openpt(O_RDWR | O_NOCTTY)) >= 0);
+	cr_assert(grantpt(*master) == 0 && unlockpt(*master) == 0);
+	cr_assert((name = ptsname(*master)) != NULL);
 	if ((pid = fork()) == 0) {
 		int slave;
 
@@ -383,31 +378,45 @@ Test(supervisor, ctrl_c_reaches_the_program_once, .timeout = 30)
 		dup2(slave, 1);
 		dup2(slave, 2);
 		execl(staged("portremap"), "portremap", "--supervise", "--",
-		    staged("probe"), "sigint", (char *)NULL);
+		    staged("probe"), step, (char *)NULL);
 		_exit(127);
 	}
-	for (int tries = 0; tries < 100 && strstr(buf, "ready") == NULL;
-	    tries++) {
+	return pid;
+}
+
+/* Read the terminal into buf for up to tenths * 0.1 s, or until want. */
+static void
+read_terminal(int master, char *buf, size_t size, size_t *len,
+    const char *want, int tenths)
+{
+	for (int tries = 0; tries < tenths && (want == NULL ||
+	    strstr(buf, want) == NULL); tries++) {
 		struct pollfd fd = { master, POLLIN, 0 };
 		ssize_t n;
 
-		buf[len] = '\0';
-		if (poll(&fd, 1, 100) == 1 && (n = read(master, buf + len,
-		    sizeof(buf) - len - 1)) > 0)
-			len += (size_t)n;
-		buf[len] = '\0';
+		if (poll(&fd, 1, 100) == 1 && (n = read(master, buf + *len,
+		    size - *len - 1)) > 0)
+			*len += (size_t)n;
+		buf[*len] = '\0';
 	}
+}
+
+/*
+ * Ctrl-C on a terminal: the kernel sends SIGINT to the foreground group,
+ * which is the program's own; it gets it once, from the kernel (si_code
+ * SI_KERNEL, 128), and no copy from portremap.
+ */
+Test(supervisor, ctrl_c_reaches_the_program_once, .timeout = 30)
+{
+	char buf[4096] = "";
+	size_t len = 0;
+	int master, count = 0;
+	pid_t pid = start_on_terminal(&master, "sigint");
+
+	read_terminal(master, buf, sizeof(buf), &len, "ready", 100);
 	cr_assert(strstr(buf, "ready") != NULL, "%s", buf);
 	cr_assert(write(master, "\003", 1) == 1);
-	for (int tries = 0; tries < 10; tries++) {
-		struct pollfd fd = { master, POLLIN, 0 };
-		ssize_t n;
-
-		if (poll(&fd, 1, 100) == 1 && (n = read(master, buf + len,
-		    sizeof(buf) - len - 1)) > 0)
-			len += (size_t)n;
-		buf[len] = '\0';
-	}
+	read_terminal(master, buf, sizeof(buf), &len, NULL, 10);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(master);
@@ -418,8 +427,134 @@ Test(supervisor, ctrl_c_reaches_the_program_once, .timeout = 30)
 }
 
 /*
+ * A job-control shell, on the terminal: portremap --supervise -- probe STEP
+ * as its foreground job; when the job stops, say whose the terminal is,
+ * then continue it (fg) and exit with its status.
+ */
+static void __attribute__((noreturn))
+shell_with_job(const char *step)
+{
+	int status;
+	pid_t job;
+
+	if ((job = fork()) == 0) {
+		setpgid(0, 0);
+		execl(staged("portremap"), "portremap", "--supervise", "--",
+		    staged("probe"), step, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(job, job);
+	signal(SIGTTOU, SIG_IGN);
+	tcsetpgrp(0, job);
+	if (waitpid(job, &status, WUNTRACED) == job && WIFSTOPPED(status)) {
+		printf("job stopped, the terminal %s\n", tcgetpgrp(0) == job ?
+		    "with its group" : "elsewhere");
+		fflush(stdout);
+		tcsetpgrp(0, job);
+		kill(-job, SIGCONT);
+		waitpid(job, &status, 0);
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/*
+ * Ctrl-Z stops the program, and portremap with it, as the shell that
+ * waits for portremap expects, with the terminal its group's again;
+ * continued (fg), both go on, and the program's status is portremap's.
+ */
+Test(supervisor, ctrl_z_stops_portremap_and_fg_continues_both,
+    .timeout = 30)
+{
+	char buf[4096] = "", *name;
+	size_t len = 0;
+	int master, status;
+	pid_t shell;
+
+	cr_assert((master = posix_openpt(O_RDWR | O_NOCTTY)) >= 0);
+	cr_assert(grantpt(master) == 0 && unlockpt(master) == 0);
+	cr_assert((name = ptsname(master)) != NULL);
+	if ((shell = fork()) == 0) {
+		int slave;
+
+		setsid();
+		if ((slave = open(name, O_RDWR)) < 0)
+			_exit(127);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+		shell_with_job("sigint");
+	}
+	read_terminal(master, buf, sizeof(buf), &len, "ready", 100);
+	cr_assert(strstr(buf, "ready") != NULL, "%s", buf);
+	cr_assert(write(master, "\032", 1) == 1);
+	read_terminal(master, buf, sizeof(buf), &len, "job stopped", 50);
+	cr_assert_eq(waitpid(shell, &status, 0), shell);
+	read_terminal(master, buf, sizeof(buf), &len, NULL, 2);
+	close(master);
+	cr_assert(strstr(buf, "job stopped, the terminal with its group") !=
+	    NULL, "%s", buf);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x: %s", status, buf);
+}
+
+/* How many times the probe reported sig ("sigint" or "sigterm"). */
+static int
+reported(const struct proc *p, const char *sig)
+{
+	char what[32];
+	int count = 0;
+
+	snprintf(what, sizeof(what), "%s code=", sig);
+	for (const char *s = p->outbuf; (s = strstr(s, what)) != NULL; s++)
+		count++;
+	return count;
+}
+
+/*
+ * A signal sent to portremap's whole process group (a shell's kill %1,
+ * kill -- -PGID) reaches the program once: the program has a group of its
+ * own, and gets only portremap's copy.
+ */
+Test(supervisor, a_group_kill_reaches_the_program_once, .timeout = 30)
+{
+	struct proc p;
+
+	/* setsid: portremap leads a group of its own, as a shell's job does. */
+	proc_start_ready(&p, UNPRIVILEGED, NO_ENV, ARGV("setsid",
+	    staged("portremap"), "--supervise", "--", staged("probe"),
+	    "sigint"), "ready");
+	cr_assert_eq(kill(-p.pid, SIGINT), 0, "portremap leads its group");
+	usleep(300 * 1000);
+	cr_assert_eq(kill(-p.pid, SIGTERM), 0);
+	proc_finish(&p);
+	cr_assert_eq(reported(&p, "sigint"), 1, "%s", p.outbuf);
+	cr_assert_eq(reported(&p, "sigterm"), 1, "%s", p.outbuf);
+	cr_assert_eq(p.status, 0, "%s", p.errbuf);
+}
+
+/* So does one sent to portremap alone, and GNU timeout's, sent to both. */
+Test(supervisor, a_direct_kill_and_timeouts_reach_the_program_once,
+    .timeout = 30)
+{
+	struct proc p;
+
+	proc_start_ready(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"),
+	    "--supervise", "--", staged("probe"), "sigint"), "ready");
+	cr_assert_eq(kill(p.pid, SIGINT), 0);
+	proc_finish(&p);
+	cr_assert_eq(reported(&p, "sigint"), 1, "%s", p.outbuf);
+	/* timeout signals its child, then its whole process group. */
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV("timeout", "-s", "TERM", "0.5",
+	    staged("portremap"), "--supervise", "--", staged("probe"),
+	    "sigint"));
+	cr_assert_eq(reported(&p, "sigterm"), 1, "%s", p.outbuf);
+}
+
+/*
  * The program daemonizes and exits, and its pid goes to another process
  * (forced, in a pid namespace): a signal for portremap must not reach it.
+ * (The daemon leaves the program's process group, whose id would
+ * otherwise keep the pid from reuse.)
  * Once the program has ended, SIGTERM ends portremap.
  */
 Test(supervisor, a_reused_pid_gets_no_forwarded_signal, .timeout = 30)
@@ -431,7 +566,8 @@ Test(supervisor, a_reused_pid_gets_no_forwarded_signal, .timeout = 30)
 	cr_assert(mkdtemp(dir) != NULL);
 	snprintf(script, sizeof(script),
 	    "d=%s\n"
-	    "%s --supervise -- /bin/sh -c 'sleep 30 & echo $$ >%s/program' &\n"
+	    "%s --supervise -- /bin/sh -c 'setsid sleep 30 & echo $$ "
+	    ">%s/program' &\n"
 	    "pr=$!\n"
 	    "while [ ! -s $d/program ]; do sleep 0.01; done\n"
 	    "p=$(cat $d/program)\n"

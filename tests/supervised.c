@@ -233,13 +233,13 @@ say_sigint(int sig, siginfo_t *si, void *context)
 	char line[64];
 	int n;
 
-	(void)sig;
 	(void)context;
-	n = snprintf(line, sizeof(line), "sigint code=%d\n", si->si_code);
+	n = snprintf(line, sizeof(line), "%s code=%d\n", sig == SIGINT ?
+	    "sigint" : "sigterm", si->si_code);
 	(void)!write(STDOUT_FILENO, line, (size_t)n);
 }
 
-/* "sigint": report every SIGINT for two seconds, then exit. */
+/* "sigint": report every SIGINT and SIGTERM for two seconds, then exit. */
 static void
 step_sigint(const char *arg)
 {
@@ -250,6 +250,7 @@ step_sigint(const char *arg)
 	sa.sa_sigaction = say_sigint;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	printf("ready\n");
 	fflush(stdout);
 	for (int i = 0; i < 200; i++)
