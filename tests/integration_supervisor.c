@@ -358,9 +358,18 @@ Test(supervisor, af_unspec_binds_are_remapped_as_the_library_does)
 	expect_out(&p, "bind ret=0 errno=4242");
 }
 
-/* portremap --supervise -- probe STEP, leading a session on a new terminal. */
+/* portremap --supervise -- probe STEP, in place of the caller. */
+static void __attribute__((noreturn))
+exec_portremap(const char *step)
+{
+	execl(staged("portremap"), "portremap", "--supervise", "--",
+	    staged("probe"), step, (char *)NULL);
+	_exit(127);
+}
+
+/* run(step) in a child leading a session on a new terminal, its master. */
 static pid_t
-start_on_terminal(int *master, const char *step)
+on_new_terminal(int *master, void (*run)(const char *), const char *step)
 {
 	char *name;
 	pid_t pid;
@@ -377,8 +386,7 @@ start_on_terminal(int *master, const char *step)
 		dup2(slave, 0);
 		dup2(slave, 1);
 		dup2(slave, 2);
-		execl(staged("portremap"), "portremap", "--supervise", "--",
-		    staged("probe"), step, (char *)NULL);
+		run(step);
 		_exit(127);
 	}
 	return pid;
@@ -411,7 +419,7 @@ Test(supervisor, ctrl_c_reaches_the_program_once, .timeout = 30)
 	char buf[4096] = "";
 	size_t len = 0;
 	int master, count = 0;
-	pid_t pid = start_on_terminal(&master, "sigint");
+	pid_t pid = on_new_terminal(&master, exec_portremap, "sigint");
 
 	read_terminal(master, buf, sizeof(buf), &len, "ready", 100);
 	cr_assert(strstr(buf, "ready") != NULL, "%s", buf);
@@ -439,9 +447,7 @@ shell_with_job(const char *step)
 
 	if ((job = fork()) == 0) {
 		setpgid(0, 0);
-		execl(staged("portremap"), "portremap", "--supervise", "--",
-		    staged("probe"), step, (char *)NULL);
-		_exit(127);
+		exec_portremap(step);
 	}
 	setpgid(job, job);
 	signal(SIGTTOU, SIG_IGN);
@@ -465,25 +471,11 @@ shell_with_job(const char *step)
 Test(supervisor, ctrl_z_stops_portremap_and_fg_continues_both,
     .timeout = 30)
 {
-	char buf[4096] = "", *name;
+	char buf[4096] = "";
 	size_t len = 0;
 	int master, status;
-	pid_t shell;
+	pid_t shell = on_new_terminal(&master, shell_with_job, "sigint");
 
-	cr_assert((master = posix_openpt(O_RDWR | O_NOCTTY)) >= 0);
-	cr_assert(grantpt(master) == 0 && unlockpt(master) == 0);
-	cr_assert((name = ptsname(master)) != NULL);
-	if ((shell = fork()) == 0) {
-		int slave;
-
-		setsid();
-		if ((slave = open(name, O_RDWR)) < 0)
-			_exit(127);
-		dup2(slave, 0);
-		dup2(slave, 1);
-		dup2(slave, 2);
-		shell_with_job("sigint");
-	}
 	read_terminal(master, buf, sizeof(buf), &len, "ready", 100);
 	cr_assert(strstr(buf, "ready") != NULL, "%s", buf);
 	cr_assert(write(master, "\032", 1) == 1);
