@@ -132,7 +132,7 @@ check-ports:
 check-install:
 	@$(RUN_LOGGED) install sh tests/install.sh $(MAKE)
 
-check-examples: $(LIBRARY) $(BUILD)/examples/port80-server
+check-examples: $(LIBRARY) $(BUILD)/examples/port80-server $(BUILD)/examples/fetch
 	@$(RUN_LOGGED) examples env BUILD=$(BUILD) sh tests/examples.sh
 
 # The samples in README.md and the manual pages, from the real programs;
