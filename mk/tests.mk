@@ -126,8 +126,8 @@ check-library: $(LIBRARY)
 	@$(RUN_LOGGED) library sh tests/check-library.sh $(LIBRARY) \
 	    libportremap/libportremap.map
 
-check-ports:
-	@$(RUN_LOGGED) ports sh tests/ports.sh
+check-ports: $(BUILD)/tests/integration_hostile
+	@$(RUN_LOGGED) ports env BUILD=$(BUILD) sh tests/ports.sh
 
 check-install:
 	@$(RUN_LOGGED) install sh tests/install.sh $(MAKE)

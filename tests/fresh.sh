@@ -26,7 +26,8 @@ if ! podman image exists $image; then
 	rm -rf "$work/rootfs"
 	debootstrap --variant=minbase --include=systemd,gcc,make,libc6-dev \
 	    bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
-	    { tail -n 20 "$work/debootstrap.log"; echo "fresh: 0 passed, 1 failed"; exit 1; }
+	    { ok 1 "debootstrap: $(tail -n 20 "$work/debootstrap.log")"
+	    tally fresh; exit; }
 	# A fresh machine has fetched no package list yet.
 	rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb \
 	    "$work/rootfs/var/lib/apt/lists/"*

@@ -226,9 +226,9 @@ claim_ports_in(const char *s)
 	for (const char *p = s; *p != '\0'; p++) {
 		size_t n = strspn(p, "0123456789");
 
-		if (n == 5 && (p == s || !isalnum((unsigned char)p[-1])) &&
-		    (p == s || (p[-1] != '+' && p[-1] != '.')) &&
-		    !isalnum((unsigned char)p[n]))
+		if (n == 5 && !isalnum((unsigned char)p[n]) && (p == s ||
+		    (!isalnum((unsigned char)p[-1]) && p[-1] != '+' &&
+		    p[-1] != '.')))
 			claim_port((unsigned)strtoul(p, NULL, 10));
 		if (n > 0)
 			p += n - 1;

@@ -25,4 +25,20 @@ shared=$(printf '%s\n' "$list" | awk '{ n[$1]++; who[$1] = who[$1] " " $2 }
     END { for (p in n) if (n[p] > 1) print p ":" who[p] }' | sort)
 [ -z "$shared" ]
 ok $? "ports used by more than one file: $shared"
+
+# The registry itself, on one test that reaches 20749 (in its arguments):
+# it claims the port for itself, and fails where another test has it.
+suite=${BUILD:-build}/tests/integration_hostile
+one=stderr/control_characters_in_a_setting_stay_on_one_line
+registry=$(mktemp -d /tmp/portremap-ports.XXXXXX)
+PORTREMAP_TEST_STAGE=/nonexistent PORTREMAP_TEST_PORTS=$registry \
+    "$suite" --filter "$one" >/dev/null 2>&1
+[ "$(readlink "$registry/20749")" = "${one%%/*}::${one#*/}" ]
+ok $? "the registry claims a test's port for it: $(ls -l "$registry")"
+rm -f "$registry/20749" && ln -s another::test "$registry/20749"
+out=$(PORTREMAP_TEST_STAGE=/nonexistent PORTREMAP_TEST_PORTS=$registry \
+    "$suite" --filter "$one" 2>&1)
+[ $? != 0 ] && echo "$out" | grep -q "port 20749 is used by another::test and by ${one%%/*}::${one#*/}"
+ok $? "and fails a test whose port another test claimed: $out"
+rm -rf "$registry"
 tally ports
