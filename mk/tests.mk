@@ -19,6 +19,11 @@ $(BUILD)/tests/unit_init: tests/unit_init.c $(LIB_OBJS) $(LIB_HDRS) | criterion
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_OBJS) $(LIB_LIBS) $(TEST_LIBS)
 
+# What portremap reads off a command's words, without running anything.
+$(BUILD)/tests/unit_wrappers: tests/unit_wrappers.c src/wrappers.c src/wrappers.h | criterion
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -Isrc -o $@ $< src/wrappers.c $(TEST_LIBS)
+
 $(BUILD)/tests/integration_%: tests/integration_%.c tests/harness.c tests/harness.h | criterion
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(TEST_LIBS)
