@@ -217,12 +217,18 @@ is_shell(const struct program *p, const char *command)
 	    !p->execute_only) || named(command, shells);
 }
 
-/* What the supervisor will and will not do for COMMAND. */
+/* What the supervisor will and will not do for the program. */
 static void
-print_supervision(const struct program *p, const char *command)
+print_supervision(const struct choice *c, const char *command)
 {
+	const struct program *p = &c->program;
+
 	printf("mechanism: supervision (%s): portremap stays as its parent and "
-	    "remaps its system calls\n", p->why);
+	    "remaps its system calls\n", c->why);
+	if (c->may_fall_back)
+		printf("note: where supervision is refused, the program runs "
+		    "with LD_PRELOAD, which reaches it only if it uses the C "
+		    "library's bind()\n");
 	printf("note: supervised programs run with no_new_privs: setuid and "
 	    "file-capability programs they start (ping, sudo) get none of "
 	    "their privileges\n");
@@ -231,7 +237,8 @@ print_supervision(const struct program *p, const char *command)
 		    "make its system calls, so its binds keep their ports "
 		    "(EACCES for a user without the capability); use a 64-bit "
 		    "build\n", p->path);
-	if (changes_user(command) && geteuid() == 0) {
+	if ((changes_user(command) || c->final.changes_user) &&
+	    geteuid() == 0) {
 		if (self_holds(CAP_SETUID) && self_holds(CAP_SETGID))
 			printf("note: %s changes user: portremap follows the "
 			    "program's credentials and acts with them (it "
@@ -244,19 +251,36 @@ print_supervision(const struct program *p, const char *command)
 	}
 }
 
+/* Which program portremap looked at, when wrappers stand before it. */
+static void
+print_program(const struct choice *c)
+{
+	const struct final_program *f = &c->final;
+
+	if (f->through[0] == '\0' && f->command != NULL)
+		return;
+	if (c->program.path != NULL)
+		printf("program: %s, run through %s\n", c->program.path,
+		    f->through);
+	else
+		printf("program: not known, run through %s (%s)\n",
+		    f->through, f->unknown);
+}
+
 static void
 print_mechanism(const struct settings *s, const char *command,
-    struct program *p, int supervised, const char *why)
+    const struct choice *c)
 {
-	if (supervised && s->mode == MODE_OFF) {
+	print_program(c);
+	if (c->supervised && s->mode == MODE_OFF) {
 		printf("mechanism: none (mode off): %s runs as it is\n",
 		    command);
-	} else if (supervised) {
-		snprintf(p->why, sizeof(p->why), "%s", why);
-		print_supervision(p, command);
+	} else if (c->supervised) {
+		print_supervision(c, command);
 	} else {
-		printf("mechanism: LD_PRELOAD (%s)\n", why);
-		if (is_shell(p, command))
+		printf("mechanism: LD_PRELOAD (%s)\n", c->why);
+		if (is_shell(&c->program, c->final.command != NULL ?
+		    c->final.command : command))
 			printf("note: a script or shell that runs a static or "
 			    "Go program needs --supervise: the preload does not "
 			    "reach such programs\n");
@@ -264,15 +288,14 @@ print_mechanism(const struct settings *s, const char *command,
 }
 
 int
-check(const struct settings *s, const char *command, int supervision)
+check(const struct settings *s, char *const argv[], int supervision)
 {
 	const char *how, *library = find_library(&how);
 	const char *map = getenv("PORTREMAP_MAP");
 	unsigned uid = (unsigned)geteuid();
 	int capable = has_bind_capability();
 	int readable = access(library, R_OK) == 0, supervised = 0;
-	struct program p;
-	char why[sizeof(p.why)];
+	struct choice c;
 
 	printf("library: %s (%s)%s\n", library, how,
 	    readable ? "" : " - not found or not readable");
@@ -286,11 +309,10 @@ check(const struct settings *s, const char *command, int supervision)
 	    "to a mapped port on this host go to its target)" : "off");
 	print_modes(&s->map, uid, capable);
 	print_verdict(s, uid, capable);
-	if (command != NULL) {
-		inspect_program(command, &p);
-		supervised = uses_supervision(&p, supervision, why,
-		    sizeof(why));
-		print_mechanism(s, command, &p, supervised, why);
+	if (argv != NULL) {
+		choose(argv, supervision, &c);
+		supervised = c.supervised && !c.may_fall_back;
+		print_mechanism(s, argv[0], &c);
 	}
 	if (!readable && !supervised) {
 		fprintf(stderr, "portremap: cannot read the library %s (%s); "

@@ -12,6 +12,7 @@
 #include "config.h"	/* PORTREMAP_LIBDIR */
 #include "kernel.h"
 #include "supervise.h"
+#include "wrappers.h"
 
 /* Where the library is: the variable, next to this program, or installed. */
 const char *
@@ -67,4 +68,43 @@ uses_supervision(const struct program *p, int supervision, char *why,
 	if (p->execute_only)
 		return self_holds(CAP_SYS_PTRACE);
 	return p->bypasses;
+}
+
+/*
+ * What portremap does with a command: its program, looked for through the
+ * wrappers it starts with, decides. A program that cannot be known is
+ * supervised, as the supervisor reaches every program; where supervision
+ * is refused, the preload still reaches a dynamic one (c->may_fall_back).
+ */
+void
+choose(char *const argv[], int supervision, struct choice *c)
+{
+	struct final_program *f = &c->final;
+
+	memset(c, 0, sizeof(*c));
+	look_through(argv, f);
+	if (f->command != NULL)
+		inspect_program(f->command, f->path, &c->program);
+	if (f->command != NULL && (*f->through == '\0' ||
+	    (c->program.path != NULL && access(c->program.path, X_OK) == 0))) {
+		c->supervised = uses_supervision(&c->program, supervision,
+		    c->why, sizeof(c->why));
+		if (*f->through != '\0' && supervision == SUPERVISE_AUTO)
+			snprintf(c->why, sizeof(c->why), "through %s: %s",
+			    f->through, c->program.why);
+		return;
+	}
+	if (f->command != NULL)
+		snprintf(f->unknown, sizeof(f->unknown), "%s was not found",
+		    f->command);
+	snprintf(c->program.why, sizeof(c->program.why), "the program run "
+	    "through %s cannot be known: %s", f->through, f->unknown);
+	c->program.path = NULL;
+	c->supervised = supervision != SUPERVISE_NEVER;
+	c->may_fall_back = supervision == SUPERVISE_AUTO;
+	if (supervision == SUPERVISE_AUTO)
+		snprintf(c->why, sizeof(c->why), "%s", c->program.why);
+	else
+		(void)uses_supervision(&c->program, supervision, c->why,
+		    sizeof(c->why));
 }

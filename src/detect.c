@@ -145,13 +145,13 @@ is_foreign(int fd)
 }
 
 void
-inspect_program(const char *command, struct program *p)
+inspect_program(const char *command, const char *search, struct program *p)
 {
 	struct elf_file e;
 	int fd;
 
 	memset(p, 0, sizeof(*p));
-	if ((p->path = find_command(command)) == NULL) {
+	if ((p->path = find_command(command, search)) == NULL) {
 		format(p->why, sizeof(p->why), "%s was not found", command);
 		return;
 	}
@@ -185,13 +185,15 @@ inspect_program(const char *command, struct program *p)
 }
 
 const char *
-find_command(const char *name)
+find_command(const char *name, const char *dirs)
 {
 	static char path[PATH_MAX];
-	const char *dirs = getenv("PATH"), *p;
+	const char *p;
 
 	if (strchr(name, '/') != NULL)
 		return name;
+	if (dirs == NULL)
+		dirs = getenv("PATH");
 	if (dirs == NULL)
 		dirs = "/usr/local/bin:/usr/bin:/bin";
 	for (p = dirs; *p != '\0';) {

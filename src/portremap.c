@@ -176,24 +176,35 @@ take_options(int argc, char **argv, struct request *r)
 	return OPTIONS_DONE;
 }
 
-/* Run the command the way its kind needs; returns only on failure. */
+/* Run the command the way its program needs; returns only on failure. */
 static int
 run(char *const argv[], const struct settings *s, int supervision)
 {
-	struct program program;
-	char why[sizeof(program.why)];
+	struct choice c;
+	char refusal[400];
+	int status;
 
-	inspect_program(argv[0], &program);
-	if (uses_supervision(&program, supervision, why, sizeof(why))) {
-		/* Mode off: nothing to remap, so nothing to supervise. */
-		if (s->mode != MODE_OFF)
-			return supervise(argv, s);
-	} else if (preload() != 0) {
-		return EXIT_CANNOT_RUN;
-	} else if (program.execute_only && s->log_level >= 1) {
-		fprintf(stderr, "portremap: %s; it runs with LD_PRELOAD, which "
-		    "does not reach a static or Go program: make it readable, "
-		    "or give portremap CAP_SYS_PTRACE to supervise it\n", why);
+	choose(argv, supervision, &c);
+	/* Mode off: nothing to remap, so nothing to supervise. */
+	if (c.supervised && s->mode != MODE_OFF) {
+		status = supervise(argv, s, c.may_fall_back ? refusal : NULL,
+		    sizeof(refusal));
+		if (status != SUPERVISION_REFUSED)
+			return status;
+		if (s->log_level >= 1)
+			fprintf(stderr, "portremap: %s; supervision is refused "
+			    "here (%s), so it runs with LD_PRELOAD, which does "
+			    "not reach a static or Go program\n", c.why,
+			    refusal);
+	}
+	if (!c.supervised || c.may_fall_back) {
+		if (preload() != 0)
+			return EXIT_CANNOT_RUN;
+		if (c.program.execute_only && s->log_level >= 1)
+			fprintf(stderr, "portremap: %s; it runs with LD_PRELOAD, "
+			    "which does not reach a static or Go program: make "
+			    "it readable, or give portremap CAP_SYS_PTRACE to "
+			    "supervise it\n", c.why);
 	}
 	execvp(argv[0], argv);
 	fprintf(stderr, "portremap: cannot run %s: %s\n", argv[0],
@@ -221,7 +232,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (r.checking)
-		return check(&s, optind < argc ? argv[optind] : NULL,
+		return check(&s, optind < argc ? argv + optind : NULL,
 		    r.supervision);
 	if (optind == argc) {
 		fprintf(stderr, "portremap: no command given\n");

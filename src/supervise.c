@@ -48,11 +48,17 @@ static const int forwarded[] = {
 	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 };
 
-/* One line naming what is missing and what to do; status 126. */
+/*
+ * Why supervision cannot start, before the program has: one line naming
+ * what is missing and what to do, and status 126; or, where the caller can
+ * do without it, the reason in refusal and SUPERVISION_REFUSED.
+ */
 static int
-refuse(const char *what, int err)
+refuse(char *refusal, size_t len, const char *what, int err)
 {
-	if (err == EBUSY)
+	if (refusal != NULL)
+		snprintf(refusal, len, "%s: %s", what, strerror(err));
+	else if (err == EBUSY)
 		fprintf(stderr, "portremap: cannot supervise the program: %s "
 		    "(%s): it already runs under a seccomp supervisor (another "
 		    "portremap, or its container's), and the kernel allows one "
@@ -65,7 +71,7 @@ refuse(const char *what, int err)
 		    "profile that allows seccomp() and pidfd_getfd(); or run "
 		    "it with --no-supervise if it uses the C library's "
 		    "bind()\n", what, strerror(err));
-	return EXIT_CANNOT_RUN;
+	return refusal != NULL ? SUPERVISION_REFUSED : EXIT_CANNOT_RUN;
 }
 
 /* What the child tells: an error, or the listener and how it waits. */
@@ -292,13 +298,37 @@ can_take_sockets(int pidfd, int fd)
 	return 1;
 }
 
+/*
+ * The program never started: end the child waiting to, and leave this
+ * process as it was, for the caller to run the program another way.
+ */
+static void
+abandon(pid_t pid, const sigset_t *old, int fds[], size_t n)
+{
+	int status;
+
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
 int
-supervise(char *const argv[], const struct settings *s)
+supervise(char *const argv[], const struct settings *s, char *refusal,
+    size_t len)
 {
 	struct supervisor *sup;
 	struct started st;
 	sigset_t mask, old;
-	int sv[2], listener, err, sigfd, pidfd, status;
+	int sv[2], err, sigfd, status;
+	/* What is closed when the program does not start: */
+	int fds[4] = { -1, -1, -1, -1 };	/* sv[0], listener, pidfd, sigfd */
 	int tty = foreground_terminal();
 	pid_t pid, self = getpid();
 	const char *wait = getenv("PORTREMAP_SUPERVISOR_WAIT");
@@ -307,6 +337,7 @@ supervise(char *const argv[], const struct settings *s)
 	int interruptible = wait != NULL && strcmp(wait, "interruptible") == 0;
 	/* and a pidfd names a process, not a thread (6.9). */
 	int thread_pidfds = pidfds == NULL || strcmp(pidfds, "process") != 0;
+	const char *what;
 	char go = 1;
 
 	sigemptyset(&mask);
@@ -315,10 +346,18 @@ supervise(char *const argv[], const struct settings *s)
 		sigaddset(&mask, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
-		return refuse("socketpair", errno);
-	if ((pid = fork()) < 0)
-		return refuse("fork", errno);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		err = errno;
+		abandon(0, &old, fds, 4);
+		return refuse(refusal, len, "socketpair", err);
+	}
+	fds[0] = sv[0];
+	if ((pid = fork()) < 0) {
+		err = errno;
+		close(sv[1]);
+		abandon(0, &old, fds, 4);
+		return refuse(refusal, len, "fork", err);
+	}
 	if (pid == 0) {
 		close(sv[0]);
 		run_child(sv[1], argv, &old, s->connect_loopback,
@@ -326,33 +365,36 @@ supervise(char *const argv[], const struct settings *s)
 	}
 	(void)setpgid(pid, pid);	/* as the child does: no race */
 	close(sv[1]);
-	if ((listener = receive_fd(sv[0], &st)) < 0) {
-		waitpid(pid, &status, 0);
-		return refuse("seccomp() with user notification was refused",
-		    st.err);
-	}
-	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0 ||
-	    !can_take_sockets(pidfd, sv[1])) {
+	if ((fds[1] = receive_fd(sv[0], &st)) < 0) {
+		err = st.err;
+		what = "seccomp() with user notification was refused";
+	} else if ((fds[2] = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
 		err = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		return refuse(pidfd < 0 ? "pidfd_open() was refused" :
-		    "pidfd_getfd() was refused (ptrace restrictions?)", err);
-	}
-	if ((sup = supervisor_new(listener, st.killable, thread_pidfds, s)) ==
-	    NULL) {
+		what = "pidfd_open() was refused";
+	} else if (!can_take_sockets(fds[2], sv[1])) {
 		err = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		return refuse("SECCOMP_GET_NOTIF_SIZES", err);
+		what = "pidfd_getfd() was refused (ptrace restrictions?)";
+	} else if ((sup = supervisor_new(fds[1], st.killable, thread_pidfds,
+	    s)) == NULL) {
+		err = errno;
+		what = "SECCOMP_GET_NOTIF_SIZES";
+	} else if ((fds[3] = sigfd = signalfd(-1, &mask, SFD_CLOEXEC |
+	    SFD_NONBLOCK)) < 0) {
+		err = errno;
+		what = "signalfd";
+	} else {
+		/* Older kernels lack it and only answer more slowly. */
+		(void)ioctl(fds[1], SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+		if (write(sv[0], &go, 1) == 1) {
+			close(sv[0]);
+			return serve(sup, fds[1], sigfd, pid, fds[2], tty);
+		}
+		/* The child is gone before it could start the program. */
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		return refuse(NULL, 0, "starting the program", EPIPE);
 	}
-	if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		return refuse("signalfd", errno);
-	/* Older kernels lack it and only answer more slowly. */
-	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
-	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
-	if (write(sv[0], &go, 1) != 1)
-		return refuse("starting the program", errno);
-	close(sv[0]);
-	return serve(sup, listener, sigfd, pid, pidfd, tty);
+	abandon(pid, &old, fds, 4);
+	return refuse(refusal, len, what, err);
 }

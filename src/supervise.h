@@ -12,6 +12,7 @@
 
 #include "kernel.h"
 #include "settings.h"
+#include "wrappers.h"
 
 #define EXIT_USAGE	2
 #define EXIT_CANNOT_RUN	126
@@ -27,8 +28,10 @@ struct program {
 	char		 why[4200];	/* the reason, in words */
 };
 
-void inspect_program(const char *command, struct program *);
-const char *find_command(const char *name);
+/* Looked up in search, a PATH; NULL: the environment's. */
+void inspect_program(const char *command, const char *search,
+    struct program *);
+const char *find_command(const char *name, const char *search);
 
 /* choose.c: how a command is run. */
 #define LIBRARY_NAME	"libportremap.so"
@@ -39,11 +42,28 @@ const char *find_library(const char **how);
 int uses_supervision(const struct program *, int supervision, char *why,
     size_t len);
 
-/* check.c: portremap --check. */
-int check(const struct settings *, const char *command, int supervision);
+struct choice {
+	struct final_program	 final;		/* through its wrappers */
+	struct program		 program;	/* the final program's kind */
+	int			 supervised;
+	int			 may_fall_back;	/* to the preload, if refused */
+	char			 why[4600];
+};
 
-/* supervise.c: run argv supervised; the status portremap exits with. */
-int supervise(char *const argv[], const struct settings *);
+void choose(char *const argv[], int supervision, struct choice *);
+
+/* check.c: portremap --check. */
+int check(const struct settings *, char *const argv[], int supervision);
+
+/*
+ * supervise.c: run argv supervised; the status portremap exits with. When
+ * refusal is given, a refusal before the program starts is handed back in
+ * it (SUPERVISION_REFUSED) rather than said.
+ */
+#define SUPERVISION_REFUSED	(-1)
+
+int supervise(char *const argv[], const struct settings *, char *refusal,
+    size_t len);
 
 /*
  * filter.c: install the filter in the calling process; the listener, and

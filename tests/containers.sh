@@ -145,6 +145,20 @@ podman logs go-server 2>&1 | grep -qF 'bind [::]:80 -> [::]:8080 (uid 65534 lack
 ok $? "the supervisor says the remap: $(podman logs go-server 2>&1)"
 podman rm -f go-server >>"$log" 2>&1
 
+# A root start that drops to a user with a dynamic setpriv: portremap looks
+# through it to the static server, which it supervises. Where the engine
+# sets ip_unprivileged_port_start=0, the preload would miss it in silence,
+# and the server would take port 80, where nothing is published.
+podman run -d --pull=never --name setpriv-go --label $label --user 0 \
+    --sysctl net.ipv4.ip_unprivileged_port_start=0 \
+    -p 127.0.0.1:18094:8080 localhost/portremap-test/tools \
+    portremap -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+    /usr/local/bin/go-server :80 >>"$log" 2>&1
+reply=$(answer http://127.0.0.1:18094/)
+[ "$reply" = "hello from Go on port 80" ]
+ok $? "a static server behind setpriv, started as root, is supervised and answers as port 80 (got: $reply)"
+podman rm -f setpriv-go >>"$log" 2>&1
+
 cat >"$work/no-seccomp.json" <<'PROFILE'
 { "defaultAction": "SCMP_ACT_ALLOW",
   "syscalls": [ { "names": ["seccomp"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1 } ] }
@@ -176,7 +190,8 @@ signalled=$?
 [ "$code" = 7 ] && [ "$signalled" = $((128 + 10)) ]
 ok $? "exit statuses pass through portremap as PID 1 (7: $code, SIGUSR1: $signalled)"
 
-# A root entrypoint that drops privileges with a static helper.
+# A root entrypoint that drops privileges with a static helper (gosu, a Go
+# program): portremap looks through it and preloads dotnet.
 cp /usr/sbin/gosu "$ctx/gosu"
 cat >"$ctx/Containerfile.gosu" <<'IMAGE'
 FROM localhost/portremap-test/compat

@@ -640,7 +640,7 @@ Test(supervisor, check_says_what_supervision_cannot_do)
 	    "and file-capability programs they start (ping, sudo) get none of "
 	    "their privileges");
 	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "--check",
-	    "--", "/bin/sh", "-c", "exec server"));
+	    "--", "/bin/sh", "/entrypoint.sh"));
 	expect_out(&p, "note: a script or shell that runs a static or Go "
 	    "program needs --supervise: the preload does not reach such "
 	    "programs");
@@ -659,13 +659,13 @@ Test(supervisor, check_predicts_a_change_of_user)
 	if (access("/usr/sbin/gosu", X_OK) != 0)
 		cr_skip_test("gosu is not installed (apt-get install gosu)");
 	proc_run(&p, ROOT, NO_ENV, ARGV(staged("portremap"), "--check", "--",
-	    "/usr/sbin/gosu", "app", "dotnet", "app.dll"));
+	    "/usr/sbin/gosu", "app", staged("probe-static")));
 	expect_out(&p, "note: /usr/sbin/gosu changes user: portremap follows "
 	    "the program's credentials and acts with them (it holds CAP_SETUID "
 	    "and CAP_SETGID)");
 	proc_run(&p, ROOT, NO_ENV, ARGV("setpriv", "--bounding-set=-setuid",
 	    "--inh-caps=-setuid", staged("portremap"), "--check", "--",
-	    "/usr/sbin/gosu", "app", "dotnet", "app.dll"));
+	    "/usr/sbin/gosu", "app", staged("probe-static")));
 	expect_out(&p, "warning: /usr/sbin/gosu changes user, and portremap "
 	    "cannot follow (it lacks CAP_SETUID or CAP_SETGID): start portremap "
 	    "after the change of user (gosu USER portremap -- PROGRAM)");
