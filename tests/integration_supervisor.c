@@ -536,9 +536,9 @@ Test(supervisor, a_direct_kill_and_timeouts_reach_the_program_once,
 	proc_finish(&p);
 	cr_assert_eq(reported(&p, "sigint"), 1, "%s", p.outbuf);
 	/* timeout signals its child, then its whole process group. */
-	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV("timeout", "-s", "TERM", "0.5",
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV("timeout", "-s", "TERM", "3",
 	    staged("portremap"), "--supervise", "--", staged("probe"),
-	    "sigint"));
+	    "sigint=20"));
 	cr_assert_eq(reported(&p, "sigterm"), 1, "%s", p.outbuf);
 }
 

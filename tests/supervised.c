@@ -226,6 +226,8 @@ step_bind32(const char *spec)
 }
 #endif
 
+static volatile sig_atomic_t signals_seen;
+
 /* Each SIGINT, with where it came from: "sigint code=C pid=P". */
 static void
 say_sigint(int sig, siginfo_t *si, void *context)
@@ -234,18 +236,24 @@ say_sigint(int sig, siginfo_t *si, void *context)
 	int n;
 
 	(void)context;
+	signals_seen = 1;
 	n = snprintf(line, sizeof(line), "%s code=%d\n", sig == SIGINT ?
 	    "sigint" : "sigterm", si->si_code);
 	(void)!write(STDOUT_FILENO, line, (size_t)n);
 }
 
-/* "sigint": report every SIGINT and SIGTERM for two seconds, then exit. */
+/*
+ * "sigint": report every SIGINT and SIGTERM for two seconds, then exit.
+ * "sigint=S": for up to S seconds, but only one more once the first came
+ * (a second copy would be in by then): for a sender whose moment is not
+ * the test's own, such as timeout(1).
+ */
 static void
 step_sigint(const char *arg)
 {
 	struct sigaction sa;
+	int ticks = *arg != '\0' ? atoi(arg) * 100 : 200, after = -1;
 
-	(void)arg;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = say_sigint;
 	sa.sa_flags = SA_SIGINFO;
@@ -253,8 +261,11 @@ step_sigint(const char *arg)
 	sigaction(SIGTERM, &sa, NULL);
 	printf("ready\n");
 	fflush(stdout);
-	for (int i = 0; i < 200; i++)
+	for (int i = 0; i < ticks && after != 0; i++, after--) {
 		usleep(10000);
+		if (*arg != '\0' && signals_seen && after < 0)
+			after = 100;
+	}
 }
 
 /*
@@ -347,6 +358,7 @@ step_uringbind(const char *spec)
 
 const struct step supervised_steps[] = {
 	{ "uringbind=", step_uringbind },
+	{ "sigint=", step_sigint },
 	{ "sigint", step_sigint },
 	{ "bindstorm=", step_bindstorm },
 	{ "bindstormintr=", step_bindstormintr },
