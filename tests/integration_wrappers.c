@@ -64,18 +64,33 @@ Test(wrappers, a_shell_execing_its_arguments_runs_them_supervised)
 	expect_out(&p, "name port=772 len=16 family=2");
 }
 
-/* A pipeline hides which program binds: supervised all the same. */
+/*
+ * portremap, after pre (a wrapper of its own, or nothing), given a map of
+ * 77N to 2137N and sh -c 'PROBE ... | cat': a pipeline hides which program
+ * binds. The probe binds 77N and names its port.
+ */
+static void
+pipeline(struct proc *p, const char *pre, const char *probe, unsigned n)
+{
+	char script[512], map[32], want[64];
+
+	snprintf(script, sizeof(script), "%s tcp4 bind=127.0.0.1:77%u name | "
+	    "cat", staged(probe), n);
+	snprintf(map, sizeof(map), "77%u:2137%u", n, n);
+	proc_run(p, UNPRIVILEGED, ENV(without_library()), pre != NULL ?
+	    ARGV(staged(pre), "seccomp", staged("portremap"), "-m", map, "--",
+	    "/bin/sh", "-c", script) : ARGV(staged("portremap"), "-m", map,
+	    "--", "/bin/sh", "-c", script));
+	snprintf(want, sizeof(want), "name port=77%u len=16 family=2", n);
+	expect_out(p, want);
+}
+
+/* A program that cannot be known is supervised all the same. */
 Test(wrappers, a_program_that_cannot_be_known_is_supervised)
 {
-	char script[512];
 	struct proc p;
 
-	snprintf(script, sizeof(script), "%s tcp4 bind=127.0.0.1:773 name | cat",
-	    staged("probe-static"));
-	proc_run(&p, UNPRIVILEGED, ENV(without_library()),
-	    ARGV(staged("portremap"), "-m", "773:21373", "--", "/bin/sh", "-c",
-	    script));
-	expect_out(&p, "name port=773 len=16 family=2");
+	pipeline(&p, NULL, "probe-static", 3);
 }
 
 /*
@@ -85,15 +100,9 @@ Test(wrappers, a_program_that_cannot_be_known_is_supervised)
  */
 Test(wrappers, refused_supervision_of_an_unknown_program_falls_back)
 {
-	char script[512];
 	struct proc p;
 
-	snprintf(script, sizeof(script), "%s tcp4 bind=127.0.0.1:774 name | cat",
-	    staged("probe"));
-	proc_run(&p, UNPRIVILEGED, ENV(without_library()),
-	    ARGV(staged("noseccomp"), "seccomp", staged("portremap"), "-m",
-	    "774:21374", "--", "/bin/sh", "-c", script));
-	expect_out(&p, "name port=774 len=16 family=2");
+	pipeline(&p, "noseccomp", "probe", 4);
 	expect_line(&p, "portremap: the program run through sh cannot be known: "
 	    "its command string has a pipeline or \"||\"; supervision is "
 	    "refused here (seccomp() with user notification was refused: "
