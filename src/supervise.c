@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel.h"
@@ -235,10 +236,32 @@ terminating(int sig)
 	    sig == SIGQUIT;
 }
 
-/* A signal for the program, which has no other copy (its own group). */
+/* Two copies of one signal from one sender closer than this are one. */
+#define SAME_SIGNAL_NS	50000000L
+
+/*
+ * A signal for the program, which has no other copy (its own group). A
+ * sender that signals portremap and then its group (GNU timeout) sends two
+ * copies back to back; a program in that group would have had the second
+ * merged into the first, still pending. Forwarded, the first is often
+ * delivered before the second comes: so the second is dropped here.
+ */
 static void
 forward(int pidfd, const struct signalfd_siginfo *si)
 {
+	static struct signalfd_siginfo last;
+	static struct timespec last_at;
+	struct timespec now;
+	long apart;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	apart = (now.tv_sec - last_at.tv_sec) * 1000000000L +
+	    (now.tv_nsec - last_at.tv_nsec);
+	if (si->ssi_signo == last.ssi_signo && si->ssi_pid == last.ssi_pid &&
+	    si->ssi_code == last.ssi_code && apart < SAME_SIGNAL_NS)
+		return;
+	last = *si;
+	last_at = now;
 	(void)syscall(SYS_pidfd_send_signal, pidfd, (int)si->ssi_signo, NULL,
 	    0);
 }

@@ -535,11 +535,24 @@ Test(supervisor, a_direct_kill_and_timeouts_reach_the_program_once,
 	cr_assert_eq(kill(p.pid, SIGINT), 0);
 	proc_finish(&p);
 	cr_assert_eq(reported(&p, "sigint"), 1, "%s", p.outbuf);
-	/* timeout signals its child, then its whole process group. */
+	/*
+	 * timeout signals its child, then its whole process group: two
+	 * copies back to back, which a program in that group gets as one.
+	 */
 	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV("timeout", "-s", "TERM", "3",
 	    staged("portremap"), "--supervise", "--", staged("probe"),
 	    "sigint=20"));
 	cr_assert_eq(reported(&p, "sigterm"), 1, "%s", p.outbuf);
+	/* So are two from one sender 5 ms apart; one 300 ms later is not. */
+	proc_start_ready(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"),
+	    "--supervise", "--", staged("probe"), "sigint=20"), "ready");
+	cr_assert_eq(kill(p.pid, SIGTERM), 0);
+	usleep(5000);
+	cr_assert_eq(kill(p.pid, SIGTERM), 0);
+	usleep(300000);
+	cr_assert_eq(kill(p.pid, SIGTERM), 0);
+	proc_finish(&p);
+	cr_assert_eq(reported(&p, "sigterm"), 2, "%s", p.outbuf);
 }
 
 /*
