@@ -2,6 +2,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
@@ -9,6 +10,8 @@
 #include <netinet/in.h>
 
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <criterion/internal/ordered-set.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +27,55 @@
 
 #include "harness.h"
 
-#define IO_TIMEOUT_MS	15000
+#define IO_TIMEOUT_MS	(15000 * time_scale())
+#define SCALE_MAX	100
+
+/*
+ * How many times slower than this machine the suite runs (a VM under
+ * emulation, make check-kernels): every wait of the harness, and each
+ * test's own timeout, stretch by it. PORTREMAP_TEST_TIME_SCALE, 1 by default.
+ */
+unsigned
+time_scale(void)
+{
+	static unsigned scale;
+	const char *set;
+	char *end;
+	long n;
+
+	if (scale == 0) {
+		scale = 1;
+		if ((set = getenv("PORTREMAP_TEST_TIME_SCALE")) != NULL &&
+		    (n = strtol(set, &end, 10)) >= 1 && n <= SCALE_MAX &&
+		    *end == '\0')
+			scale = (unsigned)n;
+	}
+	return scale;
+}
+
+int
+kernel_at_least(unsigned major, unsigned minor)
+{
+	struct utsname u;
+	unsigned have_major = 0, have_minor = 0;
+
+	if (uname(&u) != 0 ||
+	    sscanf(u.release, "%u.%u", &have_major, &have_minor) != 2)
+		return 1;
+	return have_major > major || (have_major == major &&
+	    have_minor >= minor);
+}
+
+/* Criterion reads each test's timeout after this, before running it. */
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	FOREACH_SET(struct criterion_suite_set *suite, set->suites) {
+		FOREACH_SET(struct criterion_test *test, suite->tests) {
+			if (test->data->timeout > 0)
+				test->data->timeout *= time_scale();
+		}
+	}
+}
 
 const char *
 staged(const char *name)
@@ -585,7 +636,7 @@ http_get(const char *host, unsigned port, const char *path, char *reply,
 int
 wait_listening(const char *host, unsigned port)
 {
-	for (int i = 0; i < 100; i++) {
+	for (unsigned i = 0; i < 100 * time_scale(); i++) {
 		int err, fd = connected(host, port, SOCK_STREAM, &err);
 
 		if (fd >= 0) {

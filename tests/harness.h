@@ -47,6 +47,15 @@ const char *installed(const char *path, const char *package);
  */
 const char *without_library(void);
 
+/*
+ * How many times slower than usual the suite runs: the harness's waits and
+ * the tests' timeouts stretch by it (PORTREMAP_TEST_TIME_SCALE).
+ */
+unsigned time_scale(void);
+
+/* Is the running kernel this version or later? */
+int kernel_at_least(unsigned major, unsigned minor);
+
 /* The uid the unprivileged runs have: 65534 under root, else our own. */
 unsigned unprivileged_uid(void);
 

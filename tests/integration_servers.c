@@ -130,11 +130,11 @@ read_pid(const char *prefix, const char *name)
 	return pid;
 }
 
-/* Wait up to ten seconds for cond(pid) to hold. */
+/* Wait up to ten seconds (scaled) for cond(pid) to hold. */
 static int
 wait_until(int (*cond)(pid_t, const char *), pid_t pid, const char *prefix)
 {
-	for (int i = 0; i < 100; i++) {
+	for (unsigned i = 0; i < 100 * time_scale(); i++) {
 		if (cond(pid, prefix))
 			return 1;
 		usleep(100 * 1000);

@@ -36,22 +36,39 @@ storm_failures(const struct proc *p, const char *name, const char *how)
 }
 
 /*
- * Each storm runs on the kernel's killable wait (5.19) and as on older
- * kernels, where signals interrupt a call the supervisor already made.
+ * Each storm runs on the kernel's own wait and, where that is the killable
+ * one (5.19), on the older interruptible one too, forced, where signals
+ * interrupt a call the supervisor already made. Each run says which.
  */
 static const char *const waits[] = { "PORTREMAP_SUPERVISOR_WAIT=",
 	"PORTREMAP_SUPERVISOR_WAIT=interruptible" };
 
+static unsigned
+wait_paths(void)
+{
+	return kernel_at_least(5, 19) ? 2 : 1;
+}
+
+static const char *
+wait_path(unsigned i)
+{
+	if (i == 1)
+		return "interruptible wait, forced: the kernel has the "
+		    "killable one";
+	return kernel_at_least(5, 19) ? "the kernel's killable wait" :
+	    "the kernel's own interruptible wait (before 5.19)";
+}
+
 static void
 bind_storm(const char *map, const char *step)
 {
-	for (int i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < wait_paths(); i++) {
 		struct proc p;
 
 		proc_run(&p, UNPRIVILEGED, ENV(waits[i]), ARGV(staged("portremap"),
 		    "-q", "-m", map, "--", staged("probe-static"),
 		    step));
-		cr_assert_eq(storm_failures(&p, "bindstorm", waits[i]), 0,
+		cr_assert_eq(storm_failures(&p, "bindstorm", wait_path(i)), 0,
 		    "%s", p.outbuf);
 		cr_assert_eq(p.status, 0, "%s", p.errbuf);
 	}
@@ -71,13 +88,13 @@ Test(supervisor, a_retried_interrupted_bind_succeeds, .timeout = 120)
 Test(supervisor, a_go_listen_storm_never_fails, .timeout = 120)
 {
 	staged_go("go-static");
-	for (int i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < wait_paths(); i++) {
 		struct proc p;
 
 		proc_run(&p, UNPRIVILEGED, ENV(waits[i], "GOMAXPROCS=4"),
 		    ARGV(staged("portremap"), "-q", "-m", "80:21351", "--",
 		    staged("go-static"), "-storm", "3000", "127.0.0.1:80"));
-		cr_assert_eq(storm_failures(&p, "storm", waits[i]), 0, "%s",
+		cr_assert_eq(storm_failures(&p, "storm", wait_path(i)), 0, "%s",
 		    p.outbuf);
 	}
 }
@@ -85,14 +102,14 @@ Test(supervisor, a_go_listen_storm_never_fails, .timeout = 120)
 Test(supervisor, a_signal_storm_never_fails_a_remapped_connect,
     .timeout = 120)
 {
-	for (int i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < wait_paths(); i++) {
 		struct proc p;
 
 		proc_run(&p, UNPRIVILEGED, ENV(waits[i]), ARGV(staged("portremap"),
 		    "-q", "-m", "752:21352", "--connect", "loopback", "--",
 		    staged("probe-static"),
 		    "connectstorm=127.0.0.1:752/127.0.0.1:21352"));
-		cr_assert_eq(storm_failures(&p, "connectstorm", waits[i]), 0,
+		cr_assert_eq(storm_failures(&p, "connectstorm", wait_path(i)), 0,
 		    "%s", p.outbuf);
 	}
 }
@@ -395,9 +412,9 @@ on_new_terminal(int *master, void (*run)(const char *), const char *step)
 /* Read the terminal into buf for up to tenths * 0.1 s, or until want. */
 static void
 read_terminal(int master, char *buf, size_t size, size_t *len,
-    const char *want, int tenths)
+    const char *want, unsigned tenths)
 {
-	for (int tries = 0; tries < tenths && (want == NULL ||
+	for (unsigned tries = 0; tries < tenths * time_scale() && (want == NULL ||
 	    strstr(buf, want) == NULL); tries++) {
 		struct pollfd fd = { master, POLLIN, 0 };
 		ssize_t n;
@@ -633,7 +650,8 @@ Test(supervisor, the_program_dies_with_a_killed_portremap, .timeout = 30)
 	}
 	cr_assert(program > 0, "no child of portremap in %s", path);
 	kill(p.pid, SIGKILL);
-	for (int tries = 0; tries < 100 && !gone(program); tries++)
+	for (unsigned tries = 0; tries < 100 * time_scale() && !gone(program);
+	    tries++)
 		usleep(20000);
 	alive = !gone(program);
 	kill(program, SIGKILL);
@@ -729,10 +747,15 @@ Test(supervisor, io_uring_binds_are_not_remapped)
  */
 Test(supervisor, without_thread_pidfds_every_thread_is_reached, .timeout = 60)
 {
+	/* Forced where the kernel has thread pidfds; its own before 6.9. */
+	const char *pidfds = kernel_at_least(6, 9) ?
+	    "PORTREMAP_SUPERVISOR_PIDFD=process" : "PORTREMAP_SUPERVISOR_PIDFD=";
 	struct proc p;
 
-	proc_start_ready(&p, UNPRIVILEGED, ENV("PORTREMAP_SUPERVISOR_PIDFD=process",
-	    "GOMAXPROCS=4"), ARGV(staged("portremap"), "-m", "80:21366", "--",
+	fprintf(stderr, "supervisor without thread pidfds: %s\n",
+	    kernel_at_least(6, 9) ? "forced: the kernel has them" :
+	    "the kernel's own (before 6.9)");
+	proc_start_ready(&p, UNPRIVILEGED, ENV(pidfds, "GOMAXPROCS=4"), ARGV(staged("portremap"), "-m", "80:21366", "--",
 	    staged_go("go-static"), ":80"), "ready");
 	for (int i = 0; i < 20; i++) {
 		char reply[1024];
@@ -743,7 +766,7 @@ Test(supervisor, without_thread_pidfds_every_thread_is_reached, .timeout = 60)
 		    "%s", reply);
 	}
 	proc_stop(&p);
-	proc_run(&p, UNPRIVILEGED, ENV("PORTREMAP_SUPERVISOR_PIDFD=process"),
+	proc_run(&p, UNPRIVILEGED, ENV(pidfds),
 	    ARGV(staged("portremap"), "-m", "767:21367,768:21368", "--",
 	    staged("probe-static"), "tcp4", "forkbind=127.0.0.1:767", "tcp4",
 	    "bind=127.0.0.1:768", "name"));
