@@ -178,3 +178,10 @@ check-fresh:
 	@$(RUN_LOGGED) fresh env BUILD=$(BUILD) sh tests/fresh.sh
 
 .PHONY: check-fresh
+
+# make check-kernels: the integration suites, this build, on Linux 5.10,
+# 6.1 and 6.12 (Debian's kernels, in VMs under qemu; tests/kernels.sh).
+check-kernels: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS)
+	@$(RUN_LOGGED) kernels env BUILD=$(BUILD) sh tests/kernels.sh
+
+.PHONY: check-kernels
