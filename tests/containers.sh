@@ -5,7 +5,8 @@
 # the compatibility image under the engine's user handling, capability
 # sets, sysctls, --read-only and no-new-privileges; the library image for
 # three platforms; portremap as PID 1 and as a root entrypoint that drops
-# privileges; /etc/ld.so.preload; the Kubernetes example as a pod.
+# privileges; /etc/ld.so.preload; the Kubernetes example as a pod; and the
+# same images under a real Docker daemon (tests/containers/docker.sh).
 # Host ports 18081-18099 (tests/ports.md). Usage: BUILD=build containers.sh
 set -u
 BUILD=${BUILD:-build}
@@ -14,7 +15,8 @@ BUILD=${BUILD:-build}
 work=$engine_dir/work
 rm -rf "$work" && mkdir -p "$work"
 label=portremap-test
-trap 'podman pod rm -f --all >/dev/null 2>&1
+trap '[ -z "${dockerd_pid:-}" ] || kill "$dockerd_pid" 2>/dev/null
+	podman pod rm -f --all >/dev/null 2>&1
 	podman rm -f $(podman ps -aq --filter label=$label) >/dev/null 2>&1
 	podman volume prune -f >/dev/null 2>&1
 	rm -rf "$work"' EXIT
@@ -299,4 +301,5 @@ ok $? "the pod's log says the remap: $(grep portremap "$work/pod.log")"
 ok $? "the app runs read-only as 10001, no new privileges, no capability: $(podman inspect -f '{{.HostConfig.ReadonlyRootfs}} {{.Config.User}} {{.HostConfig.SecurityOpt}} {{.HostConfig.CapAdd}}' aspnetapp-pod-0-app)"
 podman pod rm -f aspnetapp-pod-0 >>"$log" 2>&1
 
+. tests/containers/docker.sh
 tally containers

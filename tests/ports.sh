@@ -8,7 +8,9 @@
 #   tests/integration_lifecycle.c  207NN    tests/integration_servers.c 208NN
 #   tests/integration_dotnet.c     209NN-211NN
 #   tests/integration_supervise.c  212NN    tests/integration_supervisor.c 213NN
-#   bench/run.sh                   213NN    tests/containers.sh        180NN
+#   tests/integration_wrappers.c   2137N    bench/run.sh               2139N
+#   tests/containers.sh            18081-18094, 18099
+#   tests/containers/docker.sh     18095-18098
 # A shared port fails this check, naming it; 20000 is the offset maps
 # use (1-1023:+20000), not a port. Within a file, the harness's registry
 # (claim_port in tests/harness.c) fails any test that reaches a port
@@ -16,7 +18,8 @@
 # shared helper, or a port computed at run time. (8080 and 8443, the default
 # targets, are used by the .NET tests and examples, which run one at a time.)
 . tests/tally.sh
-files="tests/integration_*.c tests/containers.sh bench/run.sh examples/demo.sh"
+files="tests/integration_*.c tests/containers.sh tests/containers/docker.sh
+    bench/run.sh examples/demo.sh"
 list=$(for f in $files; do
 	sed 's/+[0-9]*//g' "$f" | grep -oE '\b[12][0-9]{4}\b' | sort -u |
 	    awk -v f="$f" '$1 >= 10000 && $1 < 30000 && $1 != 20000 { print $1, f }'

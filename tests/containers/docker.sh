@@ -1,0 +1,155 @@
+# Sourced by tests/containers.sh, at its end: the same images under a real
+# Docker daemon (Debian's docker.io: dockerd, its containerd and runc),
+# started here with the cgroupfs driver, no default ulimits and its roots
+# under $engine_dir/docker, stopped at the end. The images come from podman
+# (podman save | docker load): docker build cannot mount the CA bundle a
+# NuGet restore needs. Then containerd's own default profile, through ctr
+# on the daemon's containerd. Host ports 18095-18098.
+docker_dir=$engine_dir/docker
+dk() {
+	/usr/bin/docker -H "unix://$docker_dir/docker.sock" "$@"
+}
+
+start_dockerd() {
+	mkdir -p "$docker_dir"
+	cat >"$docker_dir/daemon.json" <<JSON
+{ "exec-opts": ["native.cgroupdriver=cgroupfs"], "default-ulimits": {},
+  "data-root": "$docker_dir/data", "exec-root": "$docker_dir/exec",
+  "pidfile": "$docker_dir/dockerd.pid",
+  "hosts": ["unix://$docker_dir/docker.sock"] }
+JSON
+	dockerd --config-file "$docker_dir/daemon.json" \
+	    >"$docker_dir/dockerd.log" 2>&1 &
+	dockerd_pid=$!
+	for _ in $(seq 1 60); do
+		dk info >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+stop_dockerd() {
+	dk rm -f $(dk ps -aq --filter label=$label) >/dev/null 2>&1
+	kill "$dockerd_pid" 2>/dev/null
+	wait "$dockerd_pid" 2>/dev/null
+}
+
+# dk_serves NAME PORT LINE DOCKER-RUN-ARGS...: the compatibility image under
+# dockerd answers on the published PORT as port 80, says LINE, passes the
+# HEALTHCHECK dockerd runs, and docker stop ends it through SIGTERM.
+dk_serves() {
+	name=$1 port=$2 line=$3
+	shift 3
+	dk run -d --name "docker-$name" --label $label --health-interval 1s \
+	    -p "127.0.0.1:$port:8080" "$@" localhost/portremap-test/compat \
+	    >>"$log" 2>&1
+	reply=$(answer "http://127.0.0.1:$port/")
+	[ "$reply" = "hello from ASP.NET Core on port 80" ]
+	ok $? "docker $name: served on $port as port 80 (got: $reply)"
+	for _ in $(seq 1 60); do
+		health=$(dk inspect -f '{{.State.Health.Status}}' "docker-$name" 2>&1)
+		[ "$health" = healthy ] && break
+		sleep 0.5
+	done
+	[ "$health" = healthy ]
+	ok $? "docker $name: dockerd finds it healthy ($health)"
+	dk logs "docker-$name" >"$work/docker-$name.log" 2>&1
+	grep -qF -- "$line" "$work/docker-$name.log"
+	ok $? "docker $name: the log says \"$line\": $(grep portremap "$work/docker-$name.log")"
+	start=$(date +%s%N)
+	dk stop -t 10 "docker-$name" >>"$log" 2>&1
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	code=$(dk inspect -f '{{.State.ExitCode}}' "docker-$name" 2>/dev/null)
+	[ "$ms" -lt 5000 ] && [ "$code" = 0 ]
+	ok $? "docker $name: docker stop ended it through SIGTERM in ${ms} ms (exit $code)"
+	dk rm -f "docker-$name" >>"$log" 2>&1
+}
+
+# dk_refused HOW DOCKER-RUN-ARGS...: the supervisor says in one line that
+# the profile refuses it, and runs nothing: status 126.
+dk_refused() {
+	how=$1
+	shift
+	timeout 60 /usr/bin/docker -H "unix://$docker_dir/docker.sock" run \
+	    --rm --label $label "$@" >"$work/docker-refused.out" \
+	    2>"$work/docker-refused.err"
+	code=$?
+	[ "$code" = 126 ] && [ ! -s "$work/docker-refused.out" ] &&
+	    [ "$(grep -c . "$work/docker-refused.err")" = 1 ] &&
+	    grep -q '^portremap: cannot supervise the program: pidfd_getfd() was refused' \
+	    "$work/docker-refused.err"
+	ok $? "docker's default profile, $how: the supervisor refuses in one line, status 126 ($code): $(cat "$work/docker-refused.err")"
+}
+
+if ! command -v dockerd >/dev/null || [ ! -x /usr/bin/docker ]; then
+	skip 16 "no Docker daemon to try (apt-get install docker.io)"
+elif ! start_dockerd; then
+	ok 1 "dockerd starts: $(tail -3 "$docker_dir/dockerd.log")"
+else
+	for image in compat tools; do
+		podman save "localhost/portremap-test/$image" 2>>"$log" |
+		    dk load >>"$log" 2>&1 || break
+	done
+	ok $? "the images move from podman to dockerd"
+	dk_serves as-app 18095 "$remapped (uid 1654 lacks CAP_NET_BIND_SERVICE)"
+	dk_serves locked-down 18096 "$remapped (uid 65534 lacks CAP_NET_BIND_SERVICE)" \
+	    --user 65534 --read-only --cap-drop ALL \
+	    --security-opt no-new-privileges
+	# Docker's default seccomp profile refuses what the supervisor needs
+	# (pidfd_getfd, process_vm_readv) without CAP_SYS_PTRACE: one line
+	# and status 126, never a server left unremapped in silence; also
+	# behind setpriv, where Docker's ip_unprivileged_port_start=0 would
+	# let the server take port 80, where nothing is published.
+	dk_refused "as uid 65534" --user 65534 localhost/portremap-test/tools \
+	    portremap -- /usr/local/bin/go-server :80
+	dk_refused "as root, behind setpriv" --user 0 \
+	    localhost/portremap-test/tools portremap -- setpriv --reuid=65534 \
+	    --regid=65534 --clear-groups /usr/local/bin/go-server :80
+	dk run -d --name docker-go-ptrace --label $label --user 65534 \
+	    --cap-add SYS_PTRACE -p 127.0.0.1:18097:8080 \
+	    localhost/portremap-test/tools \
+	    portremap -- /usr/local/bin/go-server :80 >>"$log" 2>&1
+	reply=$(answer http://127.0.0.1:18097/)
+	[ "$reply" = "hello from Go on port 80" ]
+	ok $? "docker with CAP_SYS_PTRACE: the supervised Go server answers as port 80 (got: $reply)"
+	start=$(date +%s%N)
+	dk stop -t 10 docker-go-ptrace >>"$log" 2>&1
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	code=$(dk inspect -f '{{.State.ExitCode}}' docker-go-ptrace 2>/dev/null)
+	[ "$ms" -lt 5000 ] && [ "$code" = 143 ]
+	ok $? "docker stop ends portremap as PID 1 and its Go server in ${ms} ms, status 143 ($code)"
+	# containerd's own default profile (Kubernetes' RuntimeDefault),
+	# through ctr on the daemon's containerd: refused alike; without a
+	# profile (ctr's default) the same image is supervised.
+	ctr_() {
+		ctr -a "$docker_dir/exec/containerd/containerd.sock" \
+		    -n portremap-test "$@"
+	}
+	podman save --format oci-archive localhost/portremap-test/tools \
+	    2>>"$log" >"$work/tools.tar" &&
+	    ctr_ images import --base-name localhost/portremap-test/tools \
+	    "$work/tools.tar" >>"$log" 2>&1
+	ok $? "the tools image moves into containerd"
+	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	timeout 60 ctr -a "$docker_dir/exec/containerd/containerd.sock" \
+	    -n portremap-test run --rm --seccomp \
+	    localhost/portremap-test/tools:latest ctr-refused $as_user \
+	    portremap -- /usr/local/bin/go-server :80 \
+	    >"$work/ctr-refused.out" 2>&1
+	code=$?
+	[ "$code" = 126 ] && [ "$(grep -c . "$work/ctr-refused.out")" = 1 ] &&
+	    grep -q '^portremap: cannot supervise the program: pidfd_getfd() was refused' \
+	    "$work/ctr-refused.out"
+	ok $? "containerd's default profile: the supervisor refuses in one line, status 126 ($code): $(cat "$work/ctr-refused.out")"
+	ctr_ run -d --net-host localhost/portremap-test/tools:latest ctr-go \
+	    $as_user portremap -m 80:18098 -- /usr/local/bin/go-server :80 \
+	    >>"$log" 2>&1
+	reply=$(answer http://127.0.0.1:18098/)
+	[ "$reply" = "hello from Go on port 80" ]
+	ok $? "containerd without a profile: the supervised Go server answers as port 80 (got: $reply)"
+	ctr_ task kill -s KILL ctr-go >>"$log" 2>&1
+	sleep 1
+	ctr_ task delete ctr-go >>"$log" 2>&1
+	ctr_ container delete ctr-go >>"$log" 2>&1
+	stop_dockerd
+fi
