@@ -34,6 +34,16 @@ build() {
 	    >>"$log" 2>&1
 }
 
+# stopped ENGINE NAME MS STATUS: ENGINE stop ends NAME within MS
+# milliseconds, with STATUS; $ms and $code say what happened.
+stopped() {
+	start=$(date +%s%N)
+	"$1" stop -t 10 "$2" >>"$log" 2>&1
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	code=$("$1" inspect -f '{{.State.ExitCode}}' "$2" 2>/dev/null)
+	[ "$ms" -lt "$3" ] && [ "$code" = "$4" ]
+}
+
 # answer URL: the first reply within 60 s, or nothing.
 answer() {
 	for _ in $(seq 1 120); do
@@ -81,11 +91,7 @@ serves() {
 		grep -qF -- "$line" "$work/$name.log"
 		ok $? "$name: the log says \"$line\": $(grep portremap "$work/$name.log")"
 	fi
-	start=$(date +%s%N)
-	podman stop -t 10 "$name" >>"$log" 2>&1
-	ms=$(( ($(date +%s%N) - start) / 1000000 ))
-	code=$(podman inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null)
-	[ "$ms" -lt 1000 ] && [ "$code" = 0 ]
+	stopped podman "$name" 1000 0
 	ok $? "$name: podman stop ended it through SIGTERM in ${ms} ms (exit $code)"
 	podman rm -f "$name" >>"$log" 2>&1
 }

@@ -56,11 +56,7 @@ dk_serves() {
 	dk logs "docker-$name" >"$work/docker-$name.log" 2>&1
 	grep -qF -- "$line" "$work/docker-$name.log"
 	ok $? "docker $name: the log says \"$line\": $(grep portremap "$work/docker-$name.log")"
-	start=$(date +%s%N)
-	dk stop -t 10 "docker-$name" >>"$log" 2>&1
-	ms=$(( ($(date +%s%N) - start) / 1000000 ))
-	code=$(dk inspect -f '{{.State.ExitCode}}' "docker-$name" 2>/dev/null)
-	[ "$ms" -lt 5000 ] && [ "$code" = 0 ]
+	stopped dk "docker-$name" 5000 0
 	ok $? "docker $name: docker stop ended it through SIGTERM in ${ms} ms (exit $code)"
 	dk rm -f "docker-$name" >>"$log" 2>&1
 }
@@ -112,11 +108,7 @@ else
 	reply=$(answer http://127.0.0.1:18097/)
 	[ "$reply" = "hello from Go on port 80" ]
 	ok $? "docker with CAP_SYS_PTRACE: the supervised Go server answers as port 80 (got: $reply)"
-	start=$(date +%s%N)
-	dk stop -t 10 docker-go-ptrace >>"$log" 2>&1
-	ms=$(( ($(date +%s%N) - start) / 1000000 ))
-	code=$(dk inspect -f '{{.State.ExitCode}}' docker-go-ptrace 2>/dev/null)
-	[ "$ms" -lt 5000 ] && [ "$code" = 143 ]
+	stopped dk docker-go-ptrace 5000 143
 	ok $? "docker stop ends portremap as PID 1 and its Go server in ${ms} ms, status 143 ($code)"
 	# containerd's own default profile (Kubernetes' RuntimeDefault),
 	# through ctr on the daemon's containerd: refused alike; without a
