@@ -196,16 +196,6 @@ named(const char *command, const char *const names[])
 	return 0;
 }
 
-/* Programs that start as root and run the rest as another user. */
-static int
-changes_user(const char *command)
-{
-	static const char *const droppers[] = { "gosu", "su-exec", "setpriv",
-	    "runuser", "chpst", "s6-setuidgid", "setuidgid", "su", NULL };
-
-	return named(command, droppers);
-}
-
 /* A shell, or a script (not ELF): the preload reaches only its own calls. */
 static int
 is_shell(const struct program *p, const char *command)
@@ -219,9 +209,10 @@ is_shell(const struct program *p, const char *command)
 
 /* What the supervisor will and will not do for the program. */
 static void
-print_supervision(const struct choice *c, const char *command)
+print_supervision(const struct choice *c)
 {
 	const struct program *p = &c->program;
+	const char *changer = c->final.changes_user;
 
 	printf("mechanism: supervision (%s): portremap stays as its parent and "
 	    "remaps its system calls\n", c->why);
@@ -237,17 +228,16 @@ print_supervision(const struct choice *c, const char *command)
 		    "make its system calls, so its binds keep their ports "
 		    "(EACCES for a user without the capability); use a 64-bit "
 		    "build\n", p->path);
-	if ((changes_user(command) || c->final.changes_user) &&
-	    geteuid() == 0) {
+	if (changer != NULL && geteuid() == 0) {
 		if (self_holds(CAP_SETUID) && self_holds(CAP_SETGID))
 			printf("note: %s changes user: portremap follows the "
 			    "program's credentials and acts with them (it "
-			    "holds CAP_SETUID and CAP_SETGID)\n", command);
+			    "holds CAP_SETUID and CAP_SETGID)\n", changer);
 		else
 			printf("warning: %s changes user, and portremap cannot "
 			    "follow (it lacks CAP_SETUID or CAP_SETGID): start "
 			    "portremap after the change of user (gosu USER "
-			    "portremap -- PROGRAM)\n", command);
+			    "portremap -- PROGRAM)\n", changer);
 	}
 }
 
@@ -276,7 +266,7 @@ print_mechanism(const struct settings *s, const char *command,
 		printf("mechanism: none (mode off): %s runs as it is\n",
 		    command);
 	} else if (c->supervised) {
-		print_supervision(c, command);
+		print_supervision(c);
 	} else {
 		printf("mechanism: LD_PRELOAD (%s)\n", c->why);
 		if (is_shell(&c->program, c->final.command != NULL ?

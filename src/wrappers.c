@@ -459,7 +459,7 @@ step(struct final_program *f, char *const **words, int *split)
 	before = strlen(f->through);
 	passed(f, name);
 	if (w->flags & CHANGES_USER)
-		f->changes_user = 1;
+		f->changes_user = (*words)[0];
 	if (skip_options(w, f, &sc) != 0) {
 		snprintf(why, sizeof(why), "an option of %s hides it (a "
 		    "chroot, or words split at run time)", name);

@@ -11,7 +11,7 @@
 struct final_program {
 	const char	*command;	/* as the last wrapper names it; NULL: unknown */
 	const char	*path;		/* a PATH a wrapper sets for it, or NULL */
-	int		 changes_user;	/* a wrapper runs it as another user */
+	const char	*changes_user;	/* the wrapper that runs it as another user */
 	char		 through[256];	/* the wrappers, "tini, gosu"; "": none */
 	char		 unknown[512];	/* why it cannot be known */
 	/* The words of a shell's command string, once split. */
