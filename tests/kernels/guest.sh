@@ -9,7 +9,8 @@ out=$1
 . "$out/settings"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# The overlay is writable already: no tmpfs over /tmp, which may hold the
+# checkout and the results folder themselves.
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o ptmxmode=666 devpts /dev/pts
