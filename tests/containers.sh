@@ -7,7 +7,7 @@
 # three platforms; portremap as PID 1 and as a root entrypoint that drops
 # privileges; /etc/ld.so.preload; the Kubernetes example as a pod; and the
 # same images under a real Docker daemon (tests/containers/docker.sh).
-# Host ports 18081-18099 (tests/ports.md). Usage: BUILD=build containers.sh
+# Host ports: as tests/ports.sh lists them. Usage: BUILD=build containers.sh
 set -u
 BUILD=${BUILD:-build}
 . tests/containers/engine.sh

@@ -4,7 +4,7 @@
 # under $engine_dir/docker, stopped at the end. The images come from podman
 # (podman save | docker load): docker build cannot mount the CA bundle a
 # NuGet restore needs. Then containerd's own default profile, through ctr
-# on the daemon's containerd. Host ports 18095-18098.
+# on the daemon's containerd. Host ports 18095-18098 and 18100.
 docker_dir=$engine_dir/docker
 dk() {
 	/usr/bin/docker -H "unix://$docker_dir/docker.sock" "$@"
@@ -34,15 +34,15 @@ stop_dockerd() {
 	wait "$dockerd_pid" 2>/dev/null
 }
 
-# dk_serves NAME PORT LINE DOCKER-RUN-ARGS...: the compatibility image under
-# dockerd answers on the published PORT as port 80, says LINE, passes the
-# HEALTHCHECK dockerd runs, and docker stop ends it through SIGTERM.
+# dk_serves NAME PORT LINE DOCKER-RUN-ARGS... IMAGE: the image (an
+# ASP.NET Core one) under dockerd answers on the published PORT as port 80,
+# says LINE, passes the HEALTHCHECK dockerd runs, and docker stop ends it
+# through SIGTERM.
 dk_serves() {
 	name=$1 port=$2 line=$3
 	shift 3
 	dk run -d --name "docker-$name" --label $label --health-interval 1s \
-	    -p "127.0.0.1:$port:8080" "$@" localhost/portremap-test/compat \
-	    >>"$log" 2>&1
+	    -p "127.0.0.1:$port:8080" "$@" >>"$log" 2>&1
 	reply=$(answer "http://127.0.0.1:$port/")
 	[ "$reply" = "hello from ASP.NET Core on port 80" ]
 	ok $? "docker $name: served on $port as port 80 (got: $reply)"
@@ -78,19 +78,25 @@ dk_refused() {
 }
 
 if ! command -v dockerd >/dev/null || [ ! -x /usr/bin/docker ]; then
-	skip 16 "no Docker daemon to try (apt-get install docker.io)"
+	skip 20 "no Docker daemon to try (apt-get install docker.io)"
 elif ! start_dockerd; then
 	ok 1 "dockerd starts: $(tail -3 "$docker_dir/dockerd.log")"
 else
-	for image in compat tools; do
+	for image in compat tools gosu; do
 		podman save "localhost/portremap-test/$image" 2>>"$log" |
 		    dk load >>"$log" 2>&1 || break
 	done
 	ok $? "the images move from podman to dockerd"
-	dk_serves as-app 18095 "$remapped (uid 1654 lacks CAP_NET_BIND_SERVICE)"
+	dk_serves as-app 18095 "$remapped (uid 1654 lacks CAP_NET_BIND_SERVICE)" \
+	    localhost/portremap-test/compat
 	dk_serves locked-down 18096 "$remapped (uid 65534 lacks CAP_NET_BIND_SERVICE)" \
 	    --user 65534 --read-only --cap-drop ALL \
-	    --security-opt no-new-privileges
+	    --security-opt no-new-privileges localhost/portremap-test/compat
+	# portremap -- gosu app dotnet: portremap looks through gosu (a Go
+	# program) to dotnet and preloads it, which the default profile allows;
+	# supervising gosu was refused there.
+	dk_serves gosu 18100 "$remapped (uid 1654 lacks CAP_NET_BIND_SERVICE)" \
+	    localhost/portremap-test/gosu
 	# Docker's default seccomp profile refuses what the supervisor needs
 	# (pidfd_getfd, process_vm_readv) without CAP_SYS_PTRACE: one line
 	# and status 126, never a server left unremapped in silence; also
