@@ -123,11 +123,18 @@ else
 		ctr -a "$docker_dir/exec/containerd/containerd.sock" \
 		    -n portremap-test "$@"
 	}
-	podman save --format oci-archive localhost/portremap-test/tools \
-	    2>>"$log" >"$work/tools.tar" &&
-	    ctr_ images import --base-name localhost/portremap-test/tools \
-	    "$work/tools.tar" >>"$log" 2>&1
-	ok $? "the tools image moves into containerd"
+	# Moving the image is not what is tested: a second try, once.
+	for try in 1 2; do
+		moved=$(podman save --format oci-archive \
+		    localhost/portremap-test/tools 2>&1 >"$work/tools.tar" &&
+		    ctr_ images import --base-name \
+		    localhost/portremap-test/tools "$work/tools.tar" 2>&1)
+		status=$?
+		[ "$status" = 0 ] && break
+		echo "moving the tools image into containerd, try $try: $moved" >>"$log"
+		sleep 2
+	done
+	ok "$status" "the tools image moves into containerd: $moved"
 	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	timeout 60 ctr -a "$docker_dir/exec/containerd/containerd.sock" \
 	    -n portremap-test run --rm --seccomp \
