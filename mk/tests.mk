@@ -1,7 +1,10 @@
 # make check: the unit and integration suites, the shell checks, and the
 # verdict; and the helpers the suites run.
 
-TEST_CFLAGS = $(BASE_CFLAGS) -Ilibportremap -Itests
+# Criterion's headers and library; check-kernels' arm64 programs use
+# another architecture's library with this machine's headers.
+CRITERION_CFLAGS =
+TEST_CFLAGS = $(BASE_CFLAGS) $(CRITERION_CFLAGS) -Ilibportremap -Itests
 TEST_LIBS = -lcriterion
 UNIT_TESTS = $(patsubst tests/unit_%.c,$(BUILD)/tests/unit_%,$(wildcard tests/unit_*.c))
 INTEGRATION_TESTS = $(patsubst tests/integration_%.c,$(BUILD)/tests/integration_%,$(wildcard tests/integration_*.c))
@@ -60,7 +63,9 @@ $(BUILD)/tests/noseccomp: tests/noseccomp.c $(BUILD)/toolchain
 # cgo, when Go is installed; the tests that need them skip, saying so.
 GO := $(shell command -v go 2>/dev/null)
 GO_ENV = GOCACHE=$(abspath $(BUILD))/go-cache GOPATH=$(abspath $(BUILD))/go \
-	 GO111MODULE=off HOME=$(abspath $(BUILD))
+	 GO111MODULE=off HOME=$(abspath $(BUILD)) $(GO_TARGET)
+# Another architecture: GOARCH=... CC=... (its C compiler, for cgo).
+GO_TARGET =
 GO_PROGRAMS = $(if $(GO),$(BUILD)/tests/go-static $(BUILD)/tests/go-cgo)
 
 $(BUILD)/tests/go-static: tests/go/server.go
@@ -78,7 +83,7 @@ $(BUILD)/tests/libbindlater.so: tests/bindlater.c $(BUILD)/toolchain
 # Criterion is the only test dependency; install it when we can.
 criterion:
 	@if ! printf '#include <criterion/criterion.h>\n' | \
-	    $(CC) -E -x c - >/dev/null 2>&1; then \
+	    $(CC) $(CRITERION_CFLAGS) -E -x c - >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "Installing Criterion (libcriterion-dev)"; \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
@@ -106,10 +111,12 @@ unit: $(UNIT_TESTS)
 # The unprivileged test user may not be able to read the checkout, so the
 # library and helpers are staged in a world-readable temporary folder;
 # ports/ in it is the run's registry of the ports each test reached.
+STAGE_FILES = $(LIBRARY) $(TOOL) $(HELPERS) examples/nginx/nginx.conf
+
 integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS) $(APP_STAMPS)
 	@set -e; stage=$$(mktemp -d /tmp/portremap-check.XXXXXX); \
 	trap 'rm -rf "$$stage"' EXIT; \
-	cp $(LIBRARY) $(TOOL) $(HELPERS) examples/nginx/nginx.conf "$$stage/"; \
+	cp $(STAGE_FILES) "$$stage/"; \
 	if [ -n "$(DOTNET)" ]; then for app in $(APP_NAMES); do \
 		cp -r $(APPS)/$$app $(APPS)/$$app.skip "$$stage/" 2>/dev/null \
 		    || true; done; \
@@ -181,7 +188,31 @@ check-fresh:
 
 # make check-kernels: the integration suites, this build, on Linux 5.10,
 # 6.1 and 6.12 (Debian's kernels, in VMs under qemu; tests/kernels.sh).
+# On arm64 too: an arm64 VM, with its own root (tests/kernels/root.sh) and
+# these programs built for it.
 check-kernels: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS)
-	@$(RUN_LOGGED) kernels env BUILD=$(BUILD) sh tests/kernels.sh
+	@$(RUN_LOGGED) kernels env BUILD=$(BUILD) MAKE="$(MAKE)" \
+	    sh tests/kernels.sh
 
-.PHONY: check-kernels
+kernel-programs: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS)
+	@echo $(STAGE_FILES) >$(BUILD)/stage-files
+
+# The arm64 VM's programs, built for arm64 and linked with its root's
+# Criterion; the headers are this machine's, of the same version.
+ARM64_ROOT = $(BUILD)/kernels/root-arm64
+ARM64_BUILD = $(BUILD)/kernels/arm64
+ARM64_LIBS = $(ARM64_ROOT)/usr/lib/aarch64-linux-gnu
+
+$(ARM64_ROOT)/.complete: tests/kernels/root.sh
+	sh tests/kernels/root.sh arm64 $(ARM64_ROOT)
+
+arm64-programs: $(ARM64_ROOT)/.complete | criterion
+	@mkdir -p $(ARM64_BUILD)/include
+	@ln -sfn /usr/include/criterion $(ARM64_BUILD)/include/criterion
+	@$(MAKE) --no-print-directory BUILD=$(ARM64_BUILD) \
+	    CC=aarch64-linux-gnu-gcc \
+	    CRITERION_CFLAGS="-isystem $(ARM64_BUILD)/include" \
+	    TEST_LIBS="-L$(ARM64_LIBS) -l:libcriterion.so.3 -Wl,-rpath-link,$(ARM64_LIBS)" \
+	    GO_TARGET="GOARCH=arm64 CC=aarch64-linux-gnu-gcc" kernel-programs
+
+.PHONY: check-kernels kernel-programs arm64-programs

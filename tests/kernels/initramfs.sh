@@ -4,6 +4,7 @@
 # virtio 9p and lay a writable overlay on it, with the modules they depend
 # on (read from each module's .modinfo), decompressed, in load order.
 # Usage: initramfs.sh KERNEL-DIR BUSYBOX OUT
+# Environment: OBJCOPY, one that reads the kernel's architecture.
 set -eu
 kernel=$1 busybox=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,7 +35,7 @@ add() {
 	*.zst) zstd -dcq "$file" >"$work/modules/$1.ko" ;;
 	*) cp "$file" "$work/modules/$1.ko" ;;
 	esac
-	deps=$(objcopy -O binary --only-section=.modinfo "$work/modules/$1.ko" \
+	deps=$(${OBJCOPY:-objcopy} -O binary --only-section=.modinfo "$work/modules/$1.ko" \
 	    /dev/stdout | tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' ')
 	for dep in $deps; do
 		add "$dep"
@@ -46,5 +47,6 @@ add() {
 for wanted in virtio_pci 9pnet_virtio 9p overlay dummy; do
 	add "$wanted"
 done
-(cd "$work" && find . | "$busybox" cpio -o -H newc 2>/dev/null) | gzip -1 >"$out"
+# Packed by this machine's busybox: BUSYBOX may be another architecture's.
+(cd "$work" && find . | /bin/busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$out"
 rm -rf "$work"
