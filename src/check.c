@@ -183,28 +183,12 @@ print_verdict(const struct settings *s, unsigned uid, int capable)
 	}
 }
 
-/* Is the command, by its file name, one of names? */
-static int
-named(const char *command, const char *const names[])
-{
-	const char *base = strrchr(command, '/');
-
-	base = base == NULL ? command : base + 1;
-	for (int i = 0; names[i] != NULL; i++)
-		if (strcmp(base, names[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* A shell, or a script (not ELF): the preload reaches only its own calls. */
 static int
 is_shell(const struct program *p, const char *command)
 {
-	static const char *const shells[] = { "sh", "bash", "dash", "ash",
-	    "zsh", "ksh", "busybox", NULL };
-
 	return (p->path != NULL && !p->readable && !p->bypasses &&
-	    !p->execute_only) || named(command, shells);
+	    !p->execute_only) || names_a_shell(command);
 }
 
 /* What the supervisor will and will not do for the program. */

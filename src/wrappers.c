@@ -103,6 +103,15 @@ find_wrapper(const char *command)
 	return NULL;
 }
 
+/* A shell, or busybox (whose sh is one), by the name it runs as. */
+int
+names_a_shell(const char *command)
+{
+	const struct wrapper *w = find_wrapper(command);
+
+	return w != NULL && (w->flags & (SHELL | MULTICALL)) != 0;
+}
+
 static int
 listed(const char *const list[], const char *name, size_t len)
 {

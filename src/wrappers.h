@@ -20,5 +20,6 @@ struct final_program {
 };
 
 void look_through(char *const argv[], struct final_program *);
+int names_a_shell(const char *command);
 
 #endif
