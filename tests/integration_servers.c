@@ -142,6 +142,27 @@ wait_until(int (*cond)(pid_t, const char *), pid_t pid, const char *prefix)
 	return 0;
 }
 
+/*
+ * The master has started its workers, so it blocks signals and takes
+ * SIGUSR2 in its loop: one that came earlier would wait for another signal.
+ */
+static int
+master_ready(pid_t master, const char *prefix)
+{
+	char path[300], line[512];
+	int ready = 0;
+	FILE *f;
+
+	(void)master;
+	snprintf(path, sizeof(path), "%s/error.log", prefix);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (!ready && fgets(line, sizeof(line), f) != NULL)
+		ready = strstr(line, "start worker process ") != NULL;
+	fclose(f);
+	return ready;
+}
+
 static int
 new_master_started(pid_t old, const char *prefix)
 {
@@ -205,6 +226,7 @@ Test(servers, nginx_binary_upgrade_keeps_the_library, .timeout = 90)
 	    ARGV("/usr/sbin/nginx", "-e", log, "-p", prefix, "-c", conf));
 	if (p.status == 0 && wait_listening("127.0.0.1", 20806) == 0 &&
 	    (old = read_pid(prefix, "nginx.pid")) != 0) {
+		(void)wait_until(master_ready, old, prefix);
 		kill(old, SIGUSR2);
 		upgraded = wait_until(new_master_started, old, prefix);
 		new = read_pid(prefix, "nginx.pid");
