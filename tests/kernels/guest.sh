@@ -2,8 +2,9 @@
 # The first process of a test VM, in the host's root (or another
 # architecture's) under a tmpfs overlay (tests/kernels/init): the library's
 # and the supervisor's integration suites, run as make check runs them (as
-# root, dropping to uid 65534), with the harness's waits stretched by the time scale. Settings come from OUT,
-# a folder the host shares; the reports, the log and the status go there.
+# root, dropping to uid 65534), with the harness's waits stretched by the
+# time scale. Settings come from OUT, a folder the host shares; the
+# reports, the log and the status go there.
 # Usage: guest.sh OUT
 out=$1
 . "$out/settings"
