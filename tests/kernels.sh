@@ -13,8 +13,9 @@
 #   (default: bullseye bookworm trixie bookworm-arm64)
 # Environment: BUILD, MAKE, PORTREMAP_KERNEL_SCALE (the waits' time scale,
 # 8; three times that on arm64, whose emulation is slower: the supervisor's
-# storms took from 40 to over 120 s there), PORTREMAP_KERNEL_SUITES (the integration suites by name, such as
-# integration_remap; all but .NET's by default).
+# storms took from 40 to over 120 s there), PORTREMAP_KERNEL_SUITES (the
+# integration suites by name, such as integration_remap; all but .NET's by
+# default).
 set -u
 top=$(pwd)
 build_dir=${BUILD:-build}
