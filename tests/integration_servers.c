@@ -172,26 +172,11 @@ new_master_started(pid_t old, const char *prefix)
 	    old;
 }
 
-/* Exited: no such process, or a zombie no one has reaped yet. */
 static int
 gone(pid_t pid, const char *prefix)
 {
-	char path[64], stat[256], *end;
-	FILE *f;
-	size_t n;
-
 	(void)prefix;
-	if (kill(pid, 0) != 0)
-		return 1;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 1;
-	n = fread(stat, 1, sizeof(stat) - 1, f);
-	fclose(f);
-	stat[n] = '\0';
-	/* "PID (COMM) STATE ...": COMM may hold anything, ')' included. */
-	return (end = strrchr(stat, ')')) != NULL && end[1] == ' ' &&
-	    end[2] == 'Z';
+	return kill(pid, 0) != 0;
 }
 
 /*
