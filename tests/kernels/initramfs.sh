@@ -35,8 +35,8 @@ add() {
 	*.zst) zstd -dcq "$file" >"$work/modules/$1.ko" ;;
 	*) cp "$file" "$work/modules/$1.ko" ;;
 	esac
-	deps=$(${OBJCOPY:-objcopy} -O binary --only-section=.modinfo "$work/modules/$1.ko" \
-	    /dev/stdout | tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' ')
+	deps=$(${OBJCOPY:-objcopy} -O binary --only-section=.modinfo \
+	    "$work/modules/$1.ko" /dev/stdout | tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' ')
 	for dep in $deps; do
 		add "$dep"
 	done
@@ -48,5 +48,6 @@ for wanted in virtio_pci 9pnet_virtio 9p overlay dummy; do
 	add "$wanted"
 done
 # Packed by this machine's busybox: BUSYBOX may be another architecture's.
-(cd "$work" && find . | /bin/busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$out"
+(cd "$work" && find . | /bin/busybox cpio -o -H newc 2>/dev/null) |
+    gzip -1 >"$out"
 rm -rf "$work"
