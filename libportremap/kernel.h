@@ -79,6 +79,21 @@ struct seccomp_notif_resp {
 #define SECCOMP_IOCTL_NOTIF_ID_VALID	_IOW(SECCOMP_IOC_MAGIC, 2, uint64_t)
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS	_IOW(SECCOMP_IOC_MAGIC, 4, uint64_t)
 
+/* A descriptor put into the calling process (5.9). */
+struct seccomp_notif_addfd {
+	uint64_t	id;
+	uint32_t	flags;
+	uint32_t	srcfd;
+	uint32_t	newfd;
+	uint32_t	newfd_flags;
+};
+
+#define SECCOMP_IOCTL_NOTIF_ADDFD	_IOW(SECCOMP_IOC_MAGIC, 3, \
+					    struct seccomp_notif_addfd)
+
+/* The kernel restarts a call that returns this, signal or not. */
+#define ERESTARTNOINTR			513
+
 struct sock_filter {
 	uint16_t	code;
 	uint8_t		jt;

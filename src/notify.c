@@ -1,10 +1,17 @@
 /*
  * The supervisor's notifications. Each handler reads what it needs of the
  * calling thread (its credentials, the socket address from its memory, its
- * socket through pidfd_getfd), carries out remap.c's policy on that socket
- * with the thread's credentials (follow.c), and returns a verdict; answer()
- * alone answers the kernel. A notification is checked to be still valid
- * before anything is done for it.
+ * socket), carries out remap.c's policy on that socket with the thread's
+ * credentials (follow.c), and returns a verdict; answer() alone answers
+ * the kernel. A notification is checked to be still valid before anything
+ * is done for it.
+ *
+ * The socket is taken with pidfd_getfd() and the memory reached with
+ * process_vm_readv(), where the container's seccomp profile allows them
+ * (podman's does). Docker's and containerd's refuse both without
+ * CAP_SYS_PTRACE; there the socket is sent by the thread itself, held
+ * at its call's restart (hold.c, take.c), the memory is /proc/TID/mem,
+ * and a held call is answered through the thread's registers instead.
  *
  * Its own calls on the program's sockets are system calls made directly:
  * portremap may itself run with the library preloaded (an image's
@@ -90,6 +97,14 @@ struct supervisor {
 	struct pidfd_slot	 pidfds[PIDFDS];
 	pid_t			 said_pid;	/* the last "cannot" line */
 	long			 said_nr;
+	/* Through ptrace, where pidfd_getfd() is refused: */
+	int			 by_ptrace;
+	struct take_slot	*slot;		/* the calling thread's process */
+	struct held		 held;
+	int			 holding;	/* held.tid is this call's */
+	int			 answered;	/* the kernel was answered */
+	struct made_call	 pass;		/* let the kernel make it */
+	struct taker		 taker;
 };
 
 static const struct verdict go_on = { GO_ON, 0, 0 };
@@ -97,8 +112,8 @@ static const struct verdict gone = { GONE, 0, 0 };
 
 /* The kernel's structures may grow: size the buffers as it says. */
 struct supervisor *
-supervisor_new(int listener, int killable, int thread_pidfds,
-    const struct settings *s)
+supervisor_new(int listener, int killable, int thread_pidfds, int by_ptrace,
+    pid_t program, const struct settings *s)
 {
 	struct seccomp_notif_sizes sizes = { 0 };
 	struct supervisor *sup;
@@ -110,6 +125,8 @@ supervisor_new(int listener, int killable, int thread_pidfds,
 	sup->listener = listener;
 	sup->killable = killable;
 	sup->thread_pidfds = thread_pidfds;
+	sup->by_ptrace = by_ptrace;
+	sup->held.program = program;
 	sup->s = s;
 	sup->n_size = sizes.seccomp_notif > sizeof(*sup->n) ?
 	    sizes.seccomp_notif : sizeof(*sup->n);
@@ -118,7 +135,8 @@ supervisor_new(int listener, int killable, int thread_pidfds,
 	sup->n = calloc(1, sup->n_size);
 	sup->resp = calloc(1, sup->resp_size);
 	if (sup->n == NULL || sup->resp == NULL ||
-	    creds_read(0, &sup->self) != 0) {
+	    creds_read(0, &sup->self) != 0 ||
+	    (by_ptrace && taker_init(&sup->taker) != 0)) {
 		free(sup->n);
 		free(sup->resp);
 		free(sup);
@@ -141,32 +159,6 @@ still_valid(const struct supervisor *sup)
 	return ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
-static int
-read_memory(pid_t pid, uint64_t at, void *buf, size_t len)
-{
-	struct iovec local = { buf, len };
-	struct iovec remote = { (void *)(uintptr_t)at, len };
-
-	return process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
-	    (ssize_t)len ? 0 : -1;
-}
-
-/* The name's first bytes and its length, as the kernel writes them. */
-static int
-write_name(pid_t pid, uint64_t at, const void *name, size_t room,
-    uint64_t len_at, const socklen_t *len)
-{
-	struct iovec local[2] = { { (void *)(uintptr_t)name, room },
-	    { (void *)(uintptr_t)len, sizeof(*len) } };
-	struct iovec remote[2] = { { (void *)(uintptr_t)at, room },
-	    { (void *)(uintptr_t)len_at, sizeof(*len) } };
-	int first = room > 0 ? 0 : 1;
-
-	return process_vm_writev(pid, local + first, 2UL - (unsigned)first,
-	    remote + first, 2UL - (unsigned)first, 0) ==
-	    (ssize_t)(room + sizeof(*len)) ? 0 : -1;
-}
-
 /* The thread's process, from /proc/TID/status; 0 when it is gone. */
 static pid_t
 tgid_of(pid_t tid)
@@ -185,6 +177,131 @@ tgid_of(pid_t tid)
 		}
 	fclose(f);
 	return tgid;
+}
+
+/*
+ * The calling thread's process, and its memory (/proc/PID/mem), kept from
+ * one call to the next; anew when it reads nothing.
+ */
+static int
+their_memory(struct supervisor *sup, pid_t tid, int anew)
+{
+	struct take_slot *slot = sup->slot;
+	char path[64];
+	pid_t tgid;
+
+	if (slot == NULL) {
+		if ((tgid = tgid_of(tid)) == 0) {
+			errno = ESRCH;
+			return -1;
+		}
+		slot = sup->slot = take_slot_of(&sup->taker, tgid);
+	}
+	if (anew && slot->mem >= 0) {
+		close(slot->mem);
+		slot->mem = -1;
+	}
+	if (slot->mem < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
+		slot->mem = open(path, O_RDWR | O_CLOEXEC);
+	}
+	return slot->mem;
+}
+
+/* Read or write the calling thread's memory through /proc. */
+static int
+access_memory(struct supervisor *sup, pid_t tid, int writing, uint64_t at,
+    void *buf, size_t len)
+{
+	ssize_t done = 0;
+	int mem;
+
+	for (int anew = 0; anew < 2 && done == 0; anew++) {
+		if ((mem = their_memory(sup, tid, anew)) < 0)
+			return -1;
+		done = writing ? pwrite(mem, buf, len, (off_t)at) :
+		    pread(mem, buf, len, (off_t)at);
+	}
+	return done == (ssize_t)len ? 0 : -1;
+}
+
+static int
+read_memory(struct supervisor *sup, pid_t pid, uint64_t at, void *buf,
+    size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)at, len };
+
+	if (!sup->by_ptrace)
+		return process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
+		    (ssize_t)len ? 0 : -1;
+	return access_memory(sup, pid, 0, at, buf, len);
+}
+
+/* The name's first bytes and its length, as the kernel writes them. */
+static int
+write_name(struct supervisor *sup, pid_t pid, uint64_t at, const void *name,
+    size_t room, uint64_t len_at, const socklen_t *len)
+{
+	struct iovec local[2] = { { (void *)(uintptr_t)name, room },
+	    { (void *)(uintptr_t)len, sizeof(*len) } };
+	struct iovec remote[2] = { { (void *)(uintptr_t)at, room },
+	    { (void *)(uintptr_t)len_at, sizeof(*len) } };
+	int first = room > 0 ? 0 : 1;
+
+	if (!sup->by_ptrace)
+		return process_vm_writev(pid, local + first,
+		    2UL - (unsigned)first, remote + first,
+		    2UL - (unsigned)first, 0) ==
+		    (ssize_t)(room + sizeof(*len)) ? 0 : -1;
+	if (room > 0 && access_memory(sup, pid, 1, at, (void *)(uintptr_t)name,
+	    room) != 0)
+		return -1;
+	return access_memory(sup, pid, 1, len_at, (void *)(uintptr_t)len,
+	    sizeof(*len));
+}
+
+/* Send the kernel an answer: the kernel's own call, or ret (0, -errno). */
+static int
+reply(struct supervisor *sup, int kernel_makes_it, long ret)
+{
+	struct seccomp_notif_resp *r = sup->resp;
+
+	memset(r, 0, sup->resp_size);
+	r->id = sup->n->id;
+	if (kernel_makes_it) {
+		r->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else {
+		r->val = ret == 0 ? 0 : -1;
+		r->error = (int32_t)ret;
+	}
+	sup->answered = 1;
+	return ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_SEND, r);
+}
+
+/*
+ * The socket sent by the thread itself, held at its call's restart: the
+ * kernel is answered here, so that the thread stops there. Once the thread
+ * is held, answer() gives the call its result through the thread.
+ */
+static int
+held_socket(struct supervisor *sup, pid_t tid, int fd)
+{
+	const struct seccomp_notif *n = sup->n;
+	int sock;
+
+	if (their_memory(sup, tid, 0) < 0 ||
+	    take_prepare(&sup->taker, sup->slot, sup->listener, n->id,
+	    tid) != 0 || hold_seize(&sup->held, tid) != 0)
+		return -1;
+	(void)reply(sup, 0, -ERESTARTNOINTR);
+	if (hold_stopped(&sup->held, n->data.nr, n->data.args) != 0)
+		return -1;	/* let go: its call restarts, notified anew */
+	sup->holding = 1;
+	if ((sock = take_socket(&sup->taker, &sup->held, sup->slot, fd)) < 0 &&
+	    sup->held.tid == 0)
+		sup->holding = 0;	/* a signal took it back, or it ended */
+	return sock;
 }
 
 /*
@@ -221,6 +338,8 @@ their_socket(struct supervisor *sup, pid_t tid, pid_t tgid, int fd)
 {
 	int pidfd, sock, err;
 
+	if (sup->by_ptrace)
+		return held_socket(sup, tid, fd);
 	for (int fresh = 0; fresh < 2; fresh++) {
 		if ((pidfd = thread_pidfd(sup, tid, fresh)) < 0)
 			break;
@@ -266,13 +385,14 @@ static void
 cannot_reach(struct supervisor *sup, pid_t pid, const char *call,
     const struct sockaddr *addr, unsigned port, int err)
 {
-	char why[160];
+	char why[256];
 
 	if (err != EPERM && err != EACCES)
 		return;		/* the thread is gone: nothing to say */
 	format(why, sizeof(why), "portremap may not reach the program's "
 	    "memory and sockets (%s): it is not dumpable, as a program is "
-	    "after changing its user itself", strerror(err));
+	    "after changing its user itself%s", strerror(err), sup->by_ptrace ?
+	    ", or another tracer (strace, gdb) holds it" : "");
 	cannot(sup, pid, call, addr, port, why, "start portremap after the "
 	    "change of user (gosu USER portremap -- PROGRAM), or give it "
 	    "CAP_SYS_PTRACE");
@@ -318,7 +438,7 @@ read_their(struct supervisor *sup, pid_t tid, const char *call, uint64_t at,
 	struct creds program;
 	int err;
 
-	while (read_memory(tid, at, buf, len) != 0) {
+	while (read_memory(sup, tid, at, buf, len) != 0) {
 		if ((err = errno) != EPERM && err != EACCES)
 			return -1;	/* the thread is gone, or a bad address */
 		switch (act_as(sup, tid, call, NULL, 0, &program)) {
@@ -437,7 +557,7 @@ prepare(struct supervisor *sup, int connecting, struct creds *program,
 		close(sock);
 		return -1;
 	}
-	if (!still_valid(sup)) {
+	if (!sup->answered && !still_valid(sup)) {
 		*v = gone;
 		close(sock);
 		return -1;
@@ -506,9 +626,9 @@ answer_name(struct supervisor *sup, int peer)
 	}
 	close(sock);
 	sockaddr_set_port(&name, source);
-	if (!still_valid(sup))
+	if (!sup->answered && !still_valid(sup))
 		return gone;
-	if (write_name(tid, a[1], &name, room < len ? room : len, a[2],
+	if (write_name(sup, tid, a[1], &name, room < len ? room : len, a[2],
 	    &len) != 0)
 		return returns(-EFAULT, 0);
 	return returns(0, 0);
@@ -529,10 +649,10 @@ on_foreign_bind(struct supervisor *sup)
 	int port, family;
 
 	if (sup->n->data.nr != FOREIGN_BIND &&
-	    read_memory(tid, (uint32_t)a[1], args, sizeof(args)) != 0)
+	    read_memory(sup, tid, (uint32_t)a[1], args, sizeof(args)) != 0)
 		return go_on;
 	if (args[2] < sizeof(struct sockaddr_in) || args[2] > sizeof(addr) ||
-	    read_memory(tid, args[1], &addr, args[2]) != 0 ||
+	    read_memory(sup, tid, args[1], &addr, args[2]) != 0 ||
 	    (port = sockaddr_inet_port((struct sockaddr *)&addr, args[2],
 	    &family)) <= 0 || map_target(&sup->s->map, (unsigned)port) == 0)
 		return go_on;
@@ -543,11 +663,29 @@ on_foreign_bind(struct supervisor *sup)
 }
 #endif
 
+/* Is this the call a held thread was let go to make? The kernel makes it. */
+static int
+passed(struct supervisor *sup)
+{
+	const struct seccomp_notif *n = sup->n;
+	struct made_call *p = &sup->pass;
+	int same;
+
+	if (p->tid != n->pid)
+		return 0;
+	same = p->nr == n->data.nr &&
+	    memcmp(p->args, n->data.args, sizeof(p->args)) == 0;
+	p->tid = 0;
+	return same;
+}
+
 static struct verdict
 decide_call(struct supervisor *sup)
 {
 	long nr = sup->n->data.nr;
 
+	if (passed(sup))
+		return go_on;
 	(void)find_made(sup);	/* another call ends a remembered one */
 #ifdef ARCH_FOREIGN
 	if (sup->n->data.arch != ARCH_NATIVE)
@@ -564,24 +702,33 @@ decide_call(struct supervisor *sup)
 	return go_on;
 }
 
-/* The one place the kernel is answered. */
+/*
+ * The one place a verdict is given: to the kernel, or through a held
+ * thread, whose call either returns or restarts to be made by the kernel.
+ */
 static void
 answer(struct supervisor *sup, const struct verdict *v)
 {
-	struct seccomp_notif_resp *r = sup->resp;
+	const struct seccomp_notif *n = sup->n;
 
-	if (v->kind == GONE)
+	if (sup->holding) {
+		if (v->kind == RETURN) {
+			hold_release(&sup->held, v->ret);
+			return;
+		}
+		if (v->kind == GO_ON) {
+			sup->pass.tid = n->pid;
+			sup->pass.nr = n->data.nr;
+			memcpy(sup->pass.args, n->data.args,
+			    sizeof(sup->pass.args));
+		}
+		hold_let_go(&sup->held);
 		return;
-	memset(r, 0, sup->resp_size);
-	r->id = sup->n->id;
-	if (v->kind == GO_ON) {
-		r->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	} else {
-		r->val = v->ret == 0 ? 0 : -1;
-		r->error = (int32_t)v->ret;
 	}
-	if ((ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_SEND, r) != 0 &&
-	    errno == ENOENT) || !sup->killable) {
+	if (v->kind == GONE || sup->answered)
+		return;
+	if ((reply(sup, v->kind == GO_ON, v->ret) != 0 && errno == ENOENT) ||
+	    !sup->killable) {
 		if (v->kind == RETURN && v->port != 0 &&
 		    (v->ret == 0 || v->ret == -EINPROGRESS))
 			remember(sup, v);
@@ -596,7 +743,20 @@ supervisor_serve_one(struct supervisor *sup)
 	memset(sup->n, 0, sup->n_size);
 	if (ioctl(sup->listener, SECCOMP_IOCTL_NOTIF_RECV, sup->n) != 0)
 		return errno == ENOENT || errno == EINTR ? 0 : -1;
+	sup->holding = 0;
+	sup->answered = 0;
+	sup->slot = NULL;	/* a tid may name another thread next */
 	v = decide_call(sup);
 	answer(sup, &v);
 	return 0;
+}
+
+int
+supervisor_reaped(struct supervisor *sup, int *status)
+{
+	if (!sup->held.program_reaped)
+		return 0;
+	sup->held.program_reaped = 0;
+	*status = sup->held.program_status;
+	return 1;
 }

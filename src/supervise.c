@@ -69,9 +69,9 @@ refuse(char *refusal, size_t len, const char *what, int err)
 	else
 		fprintf(stderr, "portremap: cannot supervise the program: %s "
 		    "(%s); it needs Linux 5.9 or later, and a container seccomp "
-		    "profile that allows seccomp() and pidfd_getfd(); or run "
-		    "it with --no-supervise if it uses the C library's "
-		    "bind()\n", what, strerror(err));
+		    "profile that allows seccomp(), and pidfd_getfd() or "
+		    "ptrace(); or run it with --no-supervise if it uses the C "
+		    "library's bind()\n", what, strerror(err));
 	return refusal != NULL ? SUPERVISION_REFUSED : EXIT_CANNOT_RUN;
 }
 
@@ -301,6 +301,14 @@ serve(struct supervisor *sup, int listener, int sigfd, pid_t program,
 		if (fds[0].revents & POLLIN) {
 			if (supervisor_serve_one(sup) != 0)
 				fds[0].fd = -1;
+			/* Its end, seen while one of its threads was held. */
+			if (supervisor_reaped(sup, &status)) {
+				status = WIFEXITED(status) ?
+				    WEXITSTATUS(status) :
+				    128 + WTERMSIG(status);
+				give_terminal(tty, getpgrp());
+				exited = 1;
+			}
 		} else if (fds[0].revents & (POLLHUP | POLLERR)) {
 			fds[0].fd = -1;	/* no supervised process is left */
 		}
@@ -309,16 +317,40 @@ serve(struct supervisor *sup, int listener, int sigfd, pid_t program,
 	}
 }
 
-/* Can this process take the program's sockets? Try on its socket. */
+/*
+ * Can this process take the program's sockets and read its memory
+ * directly? Try on its socket, and on its copy of this process's memory
+ * (it is a fork). Docker's and containerd's default seccomp profiles
+ * refuse both without CAP_SYS_PTRACE.
+ */
 static int
-can_take_sockets(int pidfd, int fd)
+can_take_sockets(pid_t pid, int pidfd, int fd)
 {
+	static const char probe_bytes[] = "portremap";
+	char got[sizeof(probe_bytes)];
+	struct iovec local = { got, sizeof(got) };
+	struct iovec remote = { (void *)(uintptr_t)probe_bytes, sizeof(got) };
 	int probe = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 
 	if (probe < 0)
 		return 0;
 	close(probe);
-	return 1;
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
+	    (ssize_t)sizeof(got);
+}
+
+/* Can it take them through the program's threads instead (hold.c)? */
+static int
+can_hold(pid_t pid)
+{
+	char path[64];
+	int mem;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	if ((mem = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		return 0;
+	close(mem);
+	return hold_possible(pid) == 0;
 }
 
 /*
@@ -362,6 +394,7 @@ supervise(char *const argv[], const struct settings *s, char *refusal,
 	int thread_pidfds = pidfds == NULL || strcmp(pidfds, "process") != 0;
 	const char *what;
 	char go = 1;
+	int by_ptrace = 0;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -394,11 +427,13 @@ supervise(char *const argv[], const struct settings *s, char *refusal,
 	} else if ((fds[2] = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
 		err = errno;
 		what = "pidfd_open() was refused";
-	} else if (!can_take_sockets(fds[2], sv[1])) {
+	} else if (!can_take_sockets(pid, fds[2], sv[1]) &&
+	    !(by_ptrace = can_hold(pid))) {
 		err = errno;
-		what = "pidfd_getfd() was refused (ptrace restrictions?)";
+		what = "pidfd_getfd() or process_vm_readv(), and ptrace(), were "
+		    "refused";
 	} else if ((sup = supervisor_new(fds[1], st.killable, thread_pidfds,
-	    s)) == NULL) {
+	    by_ptrace, pid, s)) == NULL) {
 		err = errno;
 		what = "SECCOMP_GET_NOTIF_SIZES";
 	} else if ((fds[3] = sigfd = signalfd(-1, &mask, SFD_CLOEXEC |

@@ -6,6 +6,7 @@
 #define PORTREMAP_SUPERVISE_H
 
 #include <sys/types.h>
+#include <sys/user.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -109,12 +110,65 @@ int self_holds(unsigned cap);
  */
 int creds_follow(struct creds *self, const struct creds *program);
 
+/*
+ * hold.c: a thread held at its call's restart, by ptrace. The program's
+ * end, should it come while one of its threads is held, is kept for reap.
+ */
+struct held {
+	pid_t			 tid;		/* 0: none */
+	pid_t			 program;
+	int			 program_reaped;
+	int			 program_status;
+	struct user_regs_struct	 saved;
+};
+
+/* Before the notification is answered; 0, or -1 with errno. */
+int hold_seize(struct held *, pid_t tid);
+/* After: stopped at the restart of call nr with these arguments. */
+int hold_stopped(struct held *, long nr, const uint64_t args[3]);
+int hold_call(struct held *, long nr, const uint64_t args[6], long *ret);
+void hold_release(struct held *, long ret);
+void hold_let_go(struct held *);
+int hold_possible(pid_t program);
+
+/* take.c: a held thread's socket, sent by the thread itself. */
+#define TAKE_SLOTS	16
+
+struct take_slot {
+	pid_t		 tgid;		/* 0: empty */
+	int		 mem;		/* /proc/PID/mem, or -1 */
+	uint64_t	 page;		/* the program's scratch page, or 0 */
+	int		 fd;		/* its end of the supervisor's, or -1 */
+};
+
+struct taker {
+	int			 ours, theirs;	/* a unix socket's ends */
+	char			 link[32];	/* theirs, as /proc shows it */
+	uint64_t		 cookie;
+	uint64_t		 number;
+	struct take_slot	 slots[TAKE_SLOTS];
+};
+
+int taker_init(struct taker *);
+struct take_slot *take_slot_of(struct taker *, pid_t tgid);
+int take_prepare(struct taker *, struct take_slot *, int listener,
+    uint64_t id, pid_t tid);
+int take_socket(struct taker *, struct held *, struct take_slot *, int fd);
+
 /* notify.c: the notifications, one at a time. */
 struct supervisor;
 
+/*
+ * by_ptrace: the program's sockets are taken through its threads (take.c)
+ * and its memory through /proc, where pidfd_getfd() and process_vm_*() are
+ * refused.
+ */
 struct supervisor *supervisor_new(int listener, int killable,
-    int thread_pidfds, const struct settings *);
+    int thread_pidfds, int by_ptrace, pid_t program,
+    const struct settings *);
 /* Receive one notification and answer it; -1 when the listener is gone. */
 int supervisor_serve_one(struct supervisor *);
+/* The program's status, once, if its end was seen while it was held. */
+int supervisor_reaped(struct supervisor *, int *status);
 
 #endif

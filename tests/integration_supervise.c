@@ -389,11 +389,32 @@ Test(supervise, refused_seccomp_is_said_and_nothing_runs)
 	    "with user notification was refused (Operation not permitted)");
 }
 
-Test(supervise, refused_pidfd_getfd_is_said_and_nothing_runs)
+Test(supervise, refused_ptrace_too_is_said_and_nothing_runs)
 {
-	refused("pidfd_getfd", "portremap: cannot supervise the program: "
-	    "pidfd_getfd() was refused (ptrace restrictions?) (Operation not "
-	    "permitted)");
+	refused("noptrace", "portremap: cannot supervise the program: "
+	    "pidfd_getfd() or process_vm_readv(), and ptrace(), were refused "
+	    "(Operation not permitted)");
+}
+
+/*
+ * Docker's and containerd's default profiles refuse pidfd_getfd() and
+ * process_vm_*() without CAP_SYS_PTRACE: the program is supervised all the
+ * same, through ptrace, and its bind and getsockname are remapped.
+ */
+Test(supervise, refused_pidfd_getfd_supervises_through_ptrace)
+{
+	const char *calls[] = { "pidfd_getfd", "docker" };
+	struct proc p;
+
+	for (size_t i = 0; i < 2; i++) {
+		proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"),
+		    calls[i], staged("portremap"), "-m", "80:21219", "--",
+		    staged("probe-static"), "tcp4", "bind=127.0.0.1:80",
+		    "name"));
+		cr_assert_eq(p.status, 0, "%s: %s", calls[i], p.errbuf);
+		expect_out(&p, "bind ret=0 errno=4242");
+		expect_out(&p, "name port=80 len=16 family=2");
+	}
 }
 
 Test(supervise, check_says_which_mechanism_and_why)

@@ -232,9 +232,11 @@ Test(supervisor, a_self_dropping_program_out_of_reach_is_said)
 	    "bind=127.0.0.1:757"));
 	proc_finish(&p);
 	expect_out(&p, "bind ret=-1 errno=13");
+	/* pidfd_getfd says EPERM; /proc/PID/mem, under Docker's refusals, EACCES. */
 	expect_line(&p, "]: bind not remapped: portremap may not reach the "
-	    "program's memory and sockets (Operation not permitted): it is not "
-	    "dumpable");
+	    "program's memory and sockets (");
+	expect_line(&p, "): it is not dumpable, as a program is after changing "
+	    "its user itself");
 	expect_line(&p, "or give it CAP_SYS_PTRACE\n");
 }
 

@@ -1,8 +1,11 @@
 /*
- * Runs a command under a seccomp filter that refuses one system call
- * (seccomp or pidfd_getfd) with EPERM, as a strict container profile does,
- * so that the suite sees what portremap's supervisor says there.
- * Usage: noseccomp seccomp|pidfd_getfd COMMAND [ARG...]
+ * Runs a command under a seccomp filter that refuses system calls with
+ * EPERM, as a strict container profile does, so that the suite sees what
+ * portremap's supervisor does there: seccomp; pidfd_getfd; or docker, the
+ * calls Docker's and containerd's default profiles refuse without
+ * CAP_SYS_PTRACE (pidfd_getfd, process_vm_readv, process_vm_writev); or
+ * noptrace, those and ptrace.
+ * Usage: noseccomp seccomp|pidfd_getfd|docker|noptrace COMMAND [ARG...]
  */
 #define _GNU_SOURCE
 #include <sys/prctl.h>
@@ -24,16 +27,24 @@
 int
 main(int argc, char **argv)
 {
-	unsigned refused = argc > 1 && strcmp(argv[1], "pidfd_getfd") == 0 ?
-	    SYS_pidfd_getfd : SYS_seccomp;
+	const char *which = argc > 1 ? argv[1] : "";
+	int docker = strcmp(which, "docker") == 0;
+	int noptrace = strcmp(which, "noptrace") == 0;
+	unsigned refused = docker || noptrace ||
+	    strcmp(which, "pidfd_getfd") == 0 ? SYS_pidfd_getfd : SYS_seccomp;
+	unsigned also = docker || noptrace ? SYS_process_vm_readv : refused;
+	unsigned and_also = docker ? SYS_process_vm_writev :
+	    noptrace ? SYS_ptrace : refused;
 	struct sock_filter filter[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		    offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, refused, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, refused, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, also, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, and_also, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 	};
-	struct sock_fprog prog = { 4, filter };
+	struct sock_fprog prog = { 6, filter };
 
 	if (argc < 3 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
