@@ -99,8 +99,9 @@ criterion:
 # Each suite leaves a TAP report (every skip with its reason) in REPORTS,
 # and each shell check its output, for make check's verdict.
 REPORTS = $(BUILD)/reports
-CHECK_PARTS = $(notdir $(UNIT_TESTS) $(INTEGRATION_TESTS)) library install \
-	      examples samples ports
+CHECK_PARTS = $(notdir $(UNIT_TESTS) $(INTEGRATION_TESTS)) \
+	      $(addsuffix -docker,$(PROFILE_NAMES)) library install examples \
+	      samples ports
 
 unit: $(UNIT_TESTS)
 	@mkdir -p $(REPORTS); status=0; for t in $(UNIT_TESTS); do \
@@ -112,6 +113,14 @@ unit: $(UNIT_TESTS)
 # library and helpers are staged in a world-readable temporary folder;
 # ports/ in it is the run's registry of the ports each test reached.
 STAGE_FILES = $(LIBRARY) $(TOOL) $(HELPERS) examples/nginx/nginx.conf
+
+# The supervisor's suites run again under the calls Docker's and
+# containerd's default seccomp profiles refuse without CAP_SYS_PTRACE
+# (pidfd_getfd, process_vm_*): there it holds the program's threads.
+PROFILE_NAMES = integration_supervise integration_supervisor \
+		integration_wrappers
+PROFILE_TESTS = $(filter $(addprefix $(BUILD)/tests/,$(PROFILE_NAMES)), \
+		$(INTEGRATION_TESTS))
 
 integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS) $(APP_STAMPS)
 	@set -e; stage=$$(mktemp -d /tmp/portremap-check.XXXXXX); \
@@ -129,6 +138,11 @@ integration: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS) $(APP_STAMPS)
 		    PORTREMAP_TEST_PORTS="$$stage/ports" $$t \
 		    --jobs $(CRITERION_JOBS) \
 		    --tap=$(REPORTS)/$${t##*/}.tap || status=1; \
+	done; for t in $(PROFILE_TESTS); do \
+		PORTREMAP_TEST_PROFILE=docker PORTREMAP_TEST_STAGE="$$stage" \
+		    PORTREMAP_TEST_PORTS="$$stage/ports" $$t \
+		    --jobs $(CRITERION_JOBS) \
+		    --tap=$(REPORTS)/$${t##*/}-docker.tap || status=1; \
 	done; exit $$status
 
 # run-logged NAME COMMAND...: run it, keep its output as NAME.log, show it.
@@ -192,7 +206,7 @@ check-fresh:
 # these programs built for it.
 check-kernels: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS)
 	@$(RUN_LOGGED) kernels env BUILD=$(BUILD) MAKE="$(MAKE)" \
-	    sh tests/kernels.sh
+	    PROFILE_NAMES="$(PROFILE_NAMES)" sh tests/kernels.sh
 
 kernel-programs: $(LIBRARY) $(TOOL) $(HELPERS) $(INTEGRATION_TESTS)
 	@echo $(STAGE_FILES) >$(BUILD)/stage-files

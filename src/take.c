@@ -158,7 +158,7 @@ call(struct held *h, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
 static int
 ready(struct held *h, struct take_slot *slot, uint64_t cookie)
 {
-	long ret;
+	long ret, moved;
 	int mem = slot->mem;
 
 	if (slot->page == 0) {
@@ -176,16 +176,16 @@ ready(struct held *h, struct take_slot *slot, uint64_t cookie)
 	}
 	if (slot->fd <= STDERR_FILENO) {
 		if (call(h, SYS_fcntl, (uint64_t)slot->fd, F_DUPFD_CLOEXEC,
-		    STDERR_FILENO + 1, 0, 0, 0, &ret) != 0)
+		    STDERR_FILENO + 1, 0, 0, 0, &moved) != 0)
 			return -1;
-		if (ret < 0) {
-			errno = (int)-ret;
+		if (moved < 0) {
+			errno = (int)-moved;
 			return -1;
 		}
 		if (call(h, SYS_close, (uint64_t)slot->fd, 0, 0, 0, 0, 0,
 		    &ret) != 0)
 			return -1;
-		slot->fd = (int)ret;
+		slot->fd = (int)moved;
 	}
 	return 0;
 }

@@ -720,6 +720,101 @@ Test(supervisor, an_empty_path_entry_is_the_current_directory)
 }
 
 /*
+ * Under Docker's refusals (noseccomp docker) portremap holds the program's
+ * threads and has them send their sockets: over a descriptor of its own put
+ * into the program, with a page of its own there. The program may close,
+ * reuse or lose both.
+ */
+static void
+run_held(struct proc *p, const char *map, const char *const steps[])
+{
+	const char *argv[40];
+	int n = 0;
+
+	argv[n++] = staged("noseccomp");
+	argv[n++] = "docker";
+	argv[n++] = staged("portremap");
+	argv[n++] = "-m";
+	argv[n++] = map;
+	argv[n++] = "--";
+	argv[n++] = staged("probe-static");
+	for (int i = 0; steps[i] != NULL; i++)
+		argv[n++] = steps[i];
+	argv[n] = NULL;
+	proc_run(p, UNPRIVILEGED, NO_ENV, argv);
+	cr_assert_eq(p->status, 0, "%s", p->errbuf);
+}
+
+/*
+ * A program whose standard streams are closed finds their numbers free: its
+ * socket takes 0, and 2 stays free for its next open().
+ */
+Test(supervisor, held_programs_keep_their_lowest_descriptors)
+{
+	struct proc p;
+
+	run_held(&p, "770:21370", ARGV("closestd", "tcp4",
+	    "bind=127.0.0.1:770", "name", "fd", "lowest"));
+	expect_out(&p, "bind ret=0 errno=4242");
+	expect_out(&p, "name port=770 len=16 family=2");
+	expect_out(&p, "fd=0");
+	expect_out(&p, "lowest fd=2");
+}
+
+Test(supervisor, held_programs_may_close_portremaps_descriptor)
+{
+	struct proc p;
+
+	run_held(&p, "771:21371,772:21372", ARGV("tcp4", "bind=127.0.0.1:771",
+	    "name", "closeothers", "tcp4", "bind=127.0.0.1:772", "name"));
+	expect_out(&p, "closeothers n=1");
+	expect_out(&p, "name port=771 len=16 family=2");
+	expect_out(&p, "name port=772 len=16 family=2");
+}
+
+/* Its number now names the program's own socket: nothing is sent there. */
+Test(supervisor, held_programs_get_no_bytes_in_their_sockets)
+{
+	struct proc p;
+
+	run_held(&p, "773:21373,774:21374", ARGV("tcp4", "bind=127.0.0.1:773",
+	    "squat", "tcp4", "bind=127.0.0.1:774", "name", "squatcheck"));
+	expect_out(&p, "squat n=1");
+	expect_out(&p, "name port=774 len=16 family=2");
+	expect_out(&p, "squat received=0");
+}
+
+Test(supervisor, held_programs_fork_and_exec)
+{
+	struct proc p;
+
+	run_held(&p, "775:21375,776:21376,777:21377", ARGV("tcp4",
+	    "bind=127.0.0.1:775", "name", "tcp4", "forkbind=127.0.0.1:776",
+	    "execbind=127.0.0.1:777"));
+	expect_out(&p, "name port=775 len=16 family=2");
+	expect_out(&p, "child port=776 len=16 family=2");
+	expect_out(&p, "name port=777 len=16 family=2");
+}
+
+/* A thread another tracer holds cannot be held: one line says so. */
+Test(supervisor, held_programs_under_another_tracer_are_said)
+{
+	struct proc p;
+
+	if (access("/usr/bin/strace", X_OK) != 0)
+		cr_skip_test("strace is not installed (apt-get install strace)");
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "docker",
+	    staged("portremap"), "--supervise", "-m", "778:21378", "--",
+	    "/usr/bin/strace", "-f", "-o", "/dev/null", staged("probe-static"),
+	    "tcp4", "bind=127.0.0.1:778"));
+	expect_out(&p, "bind ret=-1 errno=13");
+	expect_line(&p, "bind 127.0.0.1:778 not remapped: portremap may not "
+	    "reach the program's memory and sockets (Operation not permitted): "
+	    "it is not dumpable, as a program is after changing its user "
+	    "itself, or another tracer (strace, gdb) holds it");
+}
+
+/*
  * io_uring's bind (Linux 6.11) is made by the kernel itself: neither the
  * library nor the supervisor sees it, and the kernel refuses a mapped
  * port with EACCES. A stated limit (README, libportremap(7)), pinned here

@@ -99,6 +99,7 @@ top='$top'
 build='$programs'
 suites='$(suites_of "$programs")'
 stage_files='$stage_files'
+profile_names='${PROFILE_NAMES:-}'
 scale='$vm_scale'
 jobs='2'
 SETTINGS

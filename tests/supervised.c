@@ -7,12 +7,14 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -356,7 +358,113 @@ step_uringbind(const char *spec)
 	close(ring);
 }
 
+/*
+ * What a supervisor that holds the program's threads meets: a program that
+ * closed its standard streams (the next open() must still get 0), one that
+ * closes every descriptor it did not make, one that puts a socket of its
+ * own on a descriptor it did not make, and exec.
+ */
+static void
+step_closestd(const char *arg)
+{
+	(void)arg;
+	printf("closestd ret=%d\n", close(STDIN_FILENO) | close(STDERR_FILENO));
+}
+
+static void
+step_lowest(const char *arg)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	(void)arg;
+	printf("lowest fd=%d\n", fd);
+	close(fd);
+}
+
+/* Is fd a socket the probe did not make? */
+static int
+foreign_socket(int fd)
+{
+	struct stat st;
+
+	if (fd == current || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	for (int i = 0; i < made_count; i++)
+		if (made[i] == fd)
+			return 0;
+	return 1;
+}
+
+static void
+step_closeothers(const char *arg)
+{
+	int n = 0;
+
+	(void)arg;
+	for (int fd = STDERR_FILENO + 1; fd < 1024; fd++)
+		if (foreign_socket(fd) && close(fd) == 0)
+			n++;
+	printf("closeothers n=%d\n", n);
+}
+
+static int squatters[16], squatter_count;
+
+static void
+step_squat(const char *arg)
+{
+	int pair[2];
+
+	int foreign[16], n = 0;
+
+	(void)arg;
+	for (int fd = STDERR_FILENO + 1; fd < 1024 && n < 16; fd++)
+		if (foreign_socket(fd))
+			foreign[n++] = fd;
+	for (int i = 0; i < n; i++) {
+		int fd = foreign[i];
+
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, pair) != 0)
+			continue;
+		dup2(pair[0], fd);
+		close(pair[0]);
+		made[made_count < MADE_MAX ? made_count++ : 0] = fd;
+		squatters[squatter_count++] = pair[1];
+	}
+	printf("squat n=%d\n", squatter_count);
+}
+
+static void
+step_squatcheck(const char *arg)
+{
+	char buf[64];
+	int received = 0;
+
+	(void)arg;
+	for (int i = 0; i < squatter_count; i++)
+		while (recv(squatters[i], buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+			received++;
+	printf("squat received=%d\n", received);
+}
+
+/* exec this program again, to bind EP there. */
+static void
+step_execbind(const char *arg)
+{
+	char bind[160];
+
+	snprintf(bind, sizeof(bind), "bind=%s", arg);
+	fflush(stdout);
+	execl("/proc/self/exe", "probe", "tcp4", bind, "name", (char *)NULL);
+	printf("execbind errno=%d\n", errno);
+}
+
 const struct step supervised_steps[] = {
+	{ "closestd", step_closestd },
+	{ "lowest", step_lowest },
+	{ "closeothers", step_closeothers },
+	{ "squatcheck", step_squatcheck },
+	{ "squat", step_squat },
+	{ "execbind=", step_execbind },
 	{ "uringbind=", step_uringbind },
 	{ "sigint=", step_sigint },
 	{ "sigint", step_sigint },
