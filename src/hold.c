@@ -37,10 +37,11 @@
 #include "kernel.h"
 #include "supervise.h"
 
+#ifdef ARCH_NATIVE
 #define SYSCALL_STOP	(SIGTRAP | 0x80)	/* PTRACE_O_TRACESYSGOOD */
 
 static int
-get_regs(pid_t tid, struct user_regs_struct *r)
+get_regs(pid_t tid, held_regs *r)
 {
 	struct iovec v = { r, sizeof(*r) };
 
@@ -49,7 +50,7 @@ get_regs(pid_t tid, struct user_regs_struct *r)
 }
 
 static int
-set_regs(pid_t tid, const struct user_regs_struct *r)
+set_regs(pid_t tid, const held_regs *r)
 {
 	struct iovec v = { (void *)(uintptr_t)r, sizeof(*r) };
 
@@ -59,7 +60,7 @@ set_regs(pid_t tid, const struct user_regs_struct *r)
 
 #if defined(__x86_64__)
 static int
-at_restart(pid_t tid, const struct user_regs_struct *r, long nr,
+at_restart(pid_t tid, const held_regs *r, long nr,
     const uint64_t a[3])
 {
 	long ret = (long)r->rax;
@@ -70,7 +71,7 @@ at_restart(pid_t tid, const struct user_regs_struct *r, long nr,
 }
 
 static void
-set_call(struct user_regs_struct *r, long nr, const uint64_t a[6])
+set_call(held_regs *r, long nr, const uint64_t a[6])
 {
 	r->rax = (uint64_t)nr;
 	r->orig_rax = (uint64_t)-1;	/* no restart: the call is set anew */
@@ -84,13 +85,13 @@ set_call(struct user_regs_struct *r, long nr, const uint64_t a[6])
 }
 
 static long
-result_of(const struct user_regs_struct *r)
+result_of(const held_regs *r)
 {
 	return (long)r->rax;
 }
 
 static void
-set_result(struct user_regs_struct *r, long ret)
+set_result(held_regs *r, long ret)
 {
 	r->rax = (uint64_t)ret;
 	r->orig_rax = (uint64_t)-1;
@@ -99,7 +100,7 @@ set_result(struct user_regs_struct *r, long ret)
 #define SVC_0	0xd4000001U
 
 static int
-at_restart(pid_t tid, const struct user_regs_struct *r, long nr,
+at_restart(pid_t tid, const held_regs *r, long nr,
     const uint64_t a[3])
 {
 	long insn;
@@ -113,7 +114,7 @@ at_restart(pid_t tid, const struct user_regs_struct *r, long nr,
 }
 
 static void
-set_call(struct user_regs_struct *r, long nr, const uint64_t a[6])
+set_call(held_regs *r, long nr, const uint64_t a[6])
 {
 	r->regs[8] = (uint64_t)nr;
 	for (int i = 0; i < 6; i++)
@@ -121,19 +122,17 @@ set_call(struct user_regs_struct *r, long nr, const uint64_t a[6])
 }
 
 static long
-result_of(const struct user_regs_struct *r)
+result_of(const held_regs *r)
 {
 	return (long)r->regs[0];
 }
 
 static void
-set_result(struct user_regs_struct *r, long ret)
+set_result(held_regs *r, long ret)
 {
 	r->regs[0] = (uint64_t)ret;
 	r->pc += 4;			/* past the svc */
 }
-#else
-#error "portremap's supervisor knows x86_64 and aarch64 registers only"
 #endif
 
 /*
@@ -225,7 +224,7 @@ hold_stopped(struct held *h, long nr, const uint64_t args[3])
 int
 hold_call(struct held *h, long nr, const uint64_t args[6], long *ret)
 {
-	struct user_regs_struct regs = h->saved;
+	held_regs regs = h->saved;
 	int status;
 
 	set_call(&regs, nr, args);
@@ -257,7 +256,7 @@ lost:
 void
 hold_release(struct held *h, long ret)
 {
-	struct user_regs_struct regs = h->saved;
+	held_regs regs = h->saved;
 
 	set_result(&regs, ret);
 	(void)set_regs(h->tid, &regs);
@@ -294,3 +293,56 @@ hold_possible(pid_t pid)
 	detach(&h, status);
 	return 0;
 }
+#else
+/* Where the supervisor does not run, nothing is held. */
+int
+hold_seize(struct held *h, pid_t tid)
+{
+	(void)h;
+	(void)tid;
+	errno = ENOSYS;
+	return -1;
+}
+
+int
+hold_stopped(struct held *h, long nr, const uint64_t args[3])
+{
+	(void)h;
+	(void)nr;
+	(void)args;
+	errno = ENOSYS;
+	return -1;
+}
+
+int
+hold_call(struct held *h, long nr, const uint64_t args[6], long *ret)
+{
+	(void)h;
+	(void)nr;
+	(void)args;
+	(void)ret;
+	errno = ENOSYS;
+	return -1;
+}
+
+void
+hold_release(struct held *h, long ret)
+{
+	(void)h;
+	(void)ret;
+}
+
+void
+hold_let_go(struct held *h)
+{
+	(void)h;
+}
+
+int
+hold_possible(pid_t program)
+{
+	(void)program;
+	errno = ENOSYS;
+	return -1;
+}
+#endif

@@ -114,12 +114,18 @@ int creds_follow(struct creds *self, const struct creds *program);
  * hold.c: a thread held at its call's restart, by ptrace. The program's
  * end, should it come while one of its threads is held, is kept for reap.
  */
+#ifdef ARCH_NATIVE
+typedef struct user_regs_struct held_regs;
+#else
+typedef struct { unsigned long none; } held_regs;	/* no supervisor */
+#endif
+
 struct held {
-	pid_t			 tid;		/* 0: none */
-	pid_t			 program;
-	int			 program_reaped;
-	int			 program_status;
-	struct user_regs_struct	 saved;
+	pid_t		 tid;		/* 0: none */
+	pid_t		 program;
+	int		 program_reaped;
+	int		 program_status;
+	held_regs	 saved;
 };
 
 /* Before the notification is answered; 0, or -1 with errno. */

@@ -49,6 +49,10 @@ struct scratch {
 
 #define PAGE	4096
 
+#ifndef SYS_mmap
+#define SYS_mmap	SYS_mmap2	/* 32-bit: the offset in pages */
+#endif
+
 int
 taker_init(struct taker *t)
 {

@@ -133,13 +133,14 @@ serves unprivileged-port-start-0 18087 \
 ctx=$work/tools
 mkdir -p "$ctx"
 cp "$BUILD/portremap" "$BUILD/libportremap.so" "$BUILD/tests/go-static" \
-    /bin/busybox "$ctx/"
+    /bin/busybox "$(command -v gosu)" "$ctx/"
 cat >"$ctx/Containerfile" <<'IMAGE'
 FROM docker.io/library/debian:bookworm-slim
 COPY portremap /usr/local/bin/portremap
 COPY libportremap.so /usr/local/lib/libportremap.so
 COPY go-static /usr/local/bin/go-server
 COPY busybox /bin/busybox
+COPY gosu /usr/local/bin/gosu
 IMAGE
 build localhost/portremap-test/tools "$ctx"
 ok $? "the tools image builds"

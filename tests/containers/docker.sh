@@ -4,7 +4,7 @@
 # under $engine_dir/docker, stopped at the end. The images come from podman
 # (podman save | docker load): docker build cannot mount the CA bundle a
 # NuGet restore needs. Then containerd's own default profile, through ctr
-# on the daemon's containerd. Host ports 18095-18098 and 18100.
+# on the daemon's containerd. Host ports 18095-18098 and 18100-18105.
 docker_dir=$engine_dir/docker
 dk() {
 	/usr/bin/docker -H "unix://$docker_dir/docker.sock" "$@"
@@ -61,24 +61,30 @@ dk_serves() {
 	dk rm -f "docker-$name" >>"$log" 2>&1
 }
 
-# dk_refused HOW DOCKER-RUN-ARGS...: the supervisor says in one line that
-# the profile refuses it, and runs nothing: status 126.
-dk_refused() {
-	how=$1
-	shift
-	timeout 60 /usr/bin/docker -H "unix://$docker_dir/docker.sock" run \
-	    --rm --label $label "$@" >"$work/docker-refused.out" \
-	    2>"$work/docker-refused.err"
-	code=$?
-	[ "$code" = 126 ] && [ ! -s "$work/docker-refused.out" ] &&
-	    [ "$(grep -c . "$work/docker-refused.err")" = 1 ] &&
-	    grep -q '^portremap: cannot supervise the program: pidfd_getfd() was refused' \
-	    "$work/docker-refused.err"
-	ok $? "docker's default profile, $how: the supervisor refuses in one line, status 126 ($code): $(cat "$work/docker-refused.err")"
+# dk_supervised NAME PORT DOCKER-RUN-ARGS...: under Docker's default
+# seccomp profile, which refuses pidfd_getfd and process_vm_* without
+# CAP_SYS_PTRACE, portremap supervises the static Go server (holding its
+# threads): it answers on the published PORT as port 80, the log says the
+# remap, and docker stop ends it through SIGTERM, status 143, within 5 s.
+dk_supervised() {
+	name=$1 port=$2
+	shift 2
+	dk run -d --name "docker-$name" --label $label \
+	    -p "127.0.0.1:$port:8080" "$@" >>"$log" 2>&1
+	reply=$(answer "http://127.0.0.1:$port/")
+	[ "$reply" = "hello from Go on port 80" ]
+	ok $? "docker's default profile, $name: the supervised Go server answers as port 80 (got: $reply)"
+	dk logs "docker-$name" >"$work/docker-$name.log" 2>&1
+	grep -qF 'bind [::]:80 -> [::]:8080 (uid 65534 lacks CAP_NET_BIND_SERVICE)' \
+	    "$work/docker-$name.log"
+	ok $? "docker's default profile, $name: the log says the remap: $(grep portremap "$work/docker-$name.log")"
+	stopped dk "docker-$name" 5000 143
+	ok $? "docker's default profile, $name: docker stop ends it in ${ms} ms, status 143 ($code)"
+	dk rm -f "docker-$name" >>"$log" 2>&1
 }
 
 if ! command -v dockerd >/dev/null || [ ! -x /usr/bin/docker ]; then
-	skip 20 "no Docker daemon to try (apt-get install docker.io)"
+	skip 31 "no Docker daemon to try (apt-get install docker.io)"
 elif ! start_dockerd; then
 	ok 1 "dockerd starts: $(tail -3 "$docker_dir/dockerd.log")"
 else
@@ -97,16 +103,22 @@ else
 	# supervising gosu was refused there.
 	dk_serves gosu 18100 "$remapped (uid 1654 lacks CAP_NET_BIND_SERVICE)" \
 	    localhost/portremap-test/gosu
-	# Docker's default seccomp profile refuses what the supervisor needs
-	# (pidfd_getfd, process_vm_readv) without CAP_SYS_PTRACE: one line
-	# and status 126, never a server left unremapped in silence; also
-	# behind setpriv, where Docker's ip_unprivileged_port_start=0 would
-	# let the server take port 80, where nothing is published.
-	dk_refused "as uid 65534" --user 65534 localhost/portremap-test/tools \
+	# The supervisor under Docker's default seccomp profile, with nothing
+	# added: as a locked-down user; as root (Docker's capabilities, no
+	# CAP_SYS_PTRACE) behind setpriv and gosu, where Docker's
+	# ip_unprivileged_port_start=0 would let a server missed by the
+	# preload take port 80, where nothing is published; under --init.
+	dk_supervised locked-down 18101 --user 65534 --cap-drop ALL \
+	    --security-opt no-new-privileges localhost/portremap-test/tools \
 	    portremap -- /usr/local/bin/go-server :80
-	dk_refused "as root, behind setpriv" --user 0 \
-	    localhost/portremap-test/tools portremap -- setpriv --reuid=65534 \
-	    --regid=65534 --clear-groups /usr/local/bin/go-server :80
+	dk_supervised setpriv 18102 --user 0 localhost/portremap-test/tools \
+	    portremap -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    /usr/local/bin/go-server :80
+	dk_supervised gosu 18103 --user 0 localhost/portremap-test/tools \
+	    portremap -- gosu 65534:65534 /usr/local/bin/go-server :80
+	dk_supervised init 18104 --init --user 65534 \
+	    localhost/portremap-test/tools \
+	    portremap -- /usr/local/bin/go-server :80
 	dk run -d --name docker-go-ptrace --label $label --user 65534 \
 	    --cap-add SYS_PTRACE -p 127.0.0.1:18097:8080 \
 	    localhost/portremap-test/tools \
@@ -117,8 +129,8 @@ else
 	stopped dk docker-go-ptrace 5000 143
 	ok $? "docker stop ends portremap as PID 1 and its Go server in ${ms} ms, status 143 ($code)"
 	# containerd's own default profile (Kubernetes' RuntimeDefault),
-	# through ctr on the daemon's containerd: refused alike; without a
-	# profile (ctr's default) the same image is supervised.
+	# through ctr on the daemon's containerd: supervised alike, as without
+	# a profile (ctr's default).
 	ctr_() {
 		ctr -a "$docker_dir/exec/containerd/containerd.sock" \
 		    -n portremap-test "$@"
@@ -136,16 +148,23 @@ else
 	done
 	ok "$status" "the tools image moves into containerd: $moved"
 	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
-	timeout 60 ctr -a "$docker_dir/exec/containerd/containerd.sock" \
-	    -n portremap-test run --rm --seccomp \
-	    localhost/portremap-test/tools:latest ctr-refused $as_user \
-	    portremap -- /usr/local/bin/go-server :80 \
-	    >"$work/ctr-refused.out" 2>&1
-	code=$?
-	[ "$code" = 126 ] && [ "$(grep -c . "$work/ctr-refused.out")" = 1 ] &&
-	    grep -q '^portremap: cannot supervise the program: pidfd_getfd() was refused' \
-	    "$work/ctr-refused.out"
-	ok $? "containerd's default profile: the supervisor refuses in one line, status 126 ($code): $(cat "$work/ctr-refused.out")"
+	ctr_ run -d --net-host --seccomp \
+	    localhost/portremap-test/tools:latest ctr-profile $as_user \
+	    portremap -m 80:18105 -- /usr/local/bin/go-server :80 \
+	    >>"$log" 2>&1
+	reply=$(answer http://127.0.0.1:18105/)
+	[ "$reply" = "hello from Go on port 80" ]
+	ok $? "containerd's default profile: the supervised Go server answers as port 80 (got: $reply)"
+	ctr_ task kill -s TERM ctr-profile >>"$log" 2>&1
+	for _ in $(seq 1 50); do
+		ctr_ task ls 2>/dev/null | grep -q '^ctr-profile .*RUNNING' ||
+		    break
+		sleep 0.1
+	done
+	ctr_ task ls 2>/dev/null | grep -q '^ctr-profile .*STOPPED'
+	ok $? "containerd's default profile: SIGTERM ends it within 5 s: $(ctr_ task ls 2>&1 | grep ctr-profile)"
+	ctr_ task delete ctr-profile >>"$log" 2>&1
+	ctr_ container delete ctr-profile >>"$log" 2>&1
 	ctr_ run -d --net-host localhost/portremap-test/tools:latest ctr-go \
 	    $as_user portremap -m 80:18098 -- /usr/local/bin/go-server :80 \
 	    >>"$log" 2>&1
