@@ -53,7 +53,8 @@ $(BUILD)/bench/bench: bench/bench.c tests/loopback.h $(BUILD)/toolchain
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Itests -o $@ $<
 
-bench: $(LIBRARY) $(TOOL) $(BUILD)/bench/bench $(GO_PROGRAMS)
+bench: $(LIBRARY) $(TOOL) $(BUILD)/bench/bench $(BUILD)/tests/noseccomp \
+       $(GO_PROGRAMS)
 	@sh bench/run.sh $(BUILD)
 
 demo: $(LIBRARY) $(BUILD)/examples/port80-server $(BUILD)/examples/fetch
