@@ -276,6 +276,10 @@ serves from-library 18092 "$remapped (uid 1654 lacks CAP_NET_BIND_SERVICE)" \
 # address is reached here); the readiness probe is kubelet's request.
 python3 tests/pss.py examples/kubernetes/deployment.yaml >"$work/pss.out" 2>&1
 ok $? "the Kubernetes example meets the restricted Pod Security Standard: $(cat "$work/pss.out")"
+# Its Go variant (portremap's supervisor) too; run under containerd's
+# default profile at the end (tests/containers/docker.sh).
+python3 tests/pss.py examples/kubernetes/go-server.yaml >"$work/pss-go.out" 2>&1
+ok $? "the Kubernetes Go variant meets the restricted Pod Security Standard: $(cat "$work/pss-go.out")"
 podman tag localhost/portremap-test/library-x64 \
     registry.example.com/portremap:1.0.0 >>"$log" 2>&1
 cat >"$ctx/Containerfile.legacy" <<'IMAGE'

@@ -84,7 +84,7 @@ dk_supervised() {
 }
 
 if ! command -v dockerd >/dev/null || [ ! -x /usr/bin/docker ]; then
-	skip 31 "no Docker daemon to try (apt-get install docker.io)"
+	skip 32 "no Docker daemon to try (apt-get install docker.io)"
 elif ! start_dockerd; then
 	ok 1 "dockerd starts: $(tail -3 "$docker_dir/dockerd.log")"
 else
@@ -165,6 +165,33 @@ else
 	ok $? "containerd's default profile: SIGTERM ends it within 5 s: $(ctr_ task ls 2>&1 | grep ctr-profile)"
 	ctr_ task delete ctr-profile >>"$log" 2>&1
 	ctr_ container delete ctr-profile >>"$log" 2>&1
+	# The Kubernetes Go variant's app container as written, under
+	# containerd's default profile: its command, as its runAsUser, on a
+	# read-only root, with the init container's copy mounted read-only at
+	# /portremap. In a network namespace of its own: busybox asks it there.
+	k8s=examples/kubernetes/go-server.yaml
+	k8s_uid=$(sed -n 's/^ *runAsUser: //p' "$k8s")
+	k8s_command=$(sed -n '/- name: app/,/ports:/s/^ *command: \[\(.*\)\]$/\1/p' \
+	    "$k8s" | tr -d '",')
+	mkdir -p "$work/k8s-volume"
+	cp "$BUILD/portremap" "$work/k8s-volume/portremap"
+	chmod -R a+rX "$work/k8s-volume"
+	ctr_ run -d --seccomp --read-only \
+	    --mount "type=bind,src=$work/k8s-volume,dst=/portremap,options=rbind:ro" \
+	    localhost/portremap-test/tools:latest ctr-k8s \
+	    setpriv --reuid="$k8s_uid" --regid="$k8s_uid" --clear-groups \
+	    $k8s_command >>"$log" 2>&1
+	for _ in $(seq 1 100); do
+		reply=$(ctr_ task exec --exec-id "ask$_" ctr-k8s /bin/busybox \
+		    wget -q -O - http://127.0.0.1:8080/ 2>/dev/null) && break
+		sleep 0.2
+	done
+	[ "$reply" = "hello from Go on port 80" ]
+	ok $? "the Kubernetes Go variant's command ($k8s_command, uid $k8s_uid) under containerd's default profile answers on 8080 as port 80 (got: $reply)"
+	ctr_ task kill -s KILL ctr-k8s >>"$log" 2>&1
+	sleep 1
+	ctr_ task delete ctr-k8s >>"$log" 2>&1
+	ctr_ container delete ctr-k8s >>"$log" 2>&1
 	ctr_ run -d --net-host localhost/portremap-test/tools:latest ctr-go \
 	    $as_user portremap -m 80:18098 -- /usr/local/bin/go-server :80 \
 	    >>"$log" 2>&1
