@@ -753,7 +753,7 @@ Test(supervisor, held_programs_keep_their_lowest_descriptors)
 {
 	struct proc p;
 
-	run_held(&p, "770:21370", ARGV("closestd", "tcp4",
+	run_held(&p, "770:21380", ARGV("closestd", "tcp4",
 	    "bind=127.0.0.1:770", "name", "fd", "lowest"));
 	expect_out(&p, "bind ret=0 errno=4242");
 	expect_out(&p, "name port=770 len=16 family=2");
@@ -765,7 +765,7 @@ Test(supervisor, held_programs_may_close_portremaps_descriptor)
 {
 	struct proc p;
 
-	run_held(&p, "771:21371,772:21372", ARGV("tcp4", "bind=127.0.0.1:771",
+	run_held(&p, "771:21381,772:21382", ARGV("tcp4", "bind=127.0.0.1:771",
 	    "name", "closeothers", "tcp4", "bind=127.0.0.1:772", "name"));
 	expect_out(&p, "closeothers n=1");
 	expect_out(&p, "name port=771 len=16 family=2");
@@ -777,7 +777,7 @@ Test(supervisor, held_programs_get_no_bytes_in_their_sockets)
 {
 	struct proc p;
 
-	run_held(&p, "773:21373,774:21374", ARGV("tcp4", "bind=127.0.0.1:773",
+	run_held(&p, "773:21383,774:21384", ARGV("tcp4", "bind=127.0.0.1:773",
 	    "squat", "tcp4", "bind=127.0.0.1:774", "name", "squatcheck"));
 	expect_out(&p, "squat n=1");
 	expect_out(&p, "name port=774 len=16 family=2");
@@ -788,7 +788,7 @@ Test(supervisor, held_programs_fork_and_exec)
 {
 	struct proc p;
 
-	run_held(&p, "775:21375,776:21376,777:21377", ARGV("tcp4",
+	run_held(&p, "775:21385,776:21386,777:21387", ARGV("tcp4",
 	    "bind=127.0.0.1:775", "name", "tcp4", "forkbind=127.0.0.1:776",
 	    "execbind=127.0.0.1:777"));
 	expect_out(&p, "name port=775 len=16 family=2");
@@ -804,7 +804,7 @@ Test(supervisor, held_programs_under_another_tracer_are_said)
 	if (access("/usr/bin/strace", X_OK) != 0)
 		cr_skip_test("strace is not installed (apt-get install strace)");
 	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "docker",
-	    staged("portremap"), "--supervise", "-m", "778:21378", "--",
+	    staged("portremap"), "--supervise", "-m", "778:21388", "--",
 	    "/usr/bin/strace", "-f", "-o", "/dev/null", staged("probe-static"),
 	    "tcp4", "bind=127.0.0.1:778"));
 	expect_out(&p, "bind ret=-1 errno=13");

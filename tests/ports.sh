@@ -10,7 +10,7 @@
 #   tests/integration_supervise.c  212NN    tests/integration_supervisor.c 213NN
 #   tests/integration_wrappers.c   2137N    bench/run.sh               2139N
 #   tests/containers.sh            18081-18094, 18099
-#   tests/containers/docker.sh     18095-18098, 18100
+#   tests/containers/docker.sh     18095-18098, 18100-18105
 # A shared port fails this check, naming it; 20000 is the offset maps
 # use (1-1023:+20000), not a port. Within a file, the harness's registry
 # (claim_port in tests/harness.c) fails any test that reaches a port
