@@ -13,10 +13,12 @@
  * or restarts as if never stopped (hold_let_go). Neither leaves a restart
  * to repeat: a signal that comes afterwards finds the call finished.
  *
- * A signal for the thread while it is held stops it again, before the
- * injected call runs: the registers are put back and the thread let go
- * with the signal, whose handler then runs, as it would have, before the
- * call restarts.
+ * Signals wait while the thread is held: its mask blocks them all until it
+ * goes on, as CRIU does for its parasite, so that no storm of them can keep
+ * it from its call; they are delivered as soon as it does, with their own
+ * siginfo. Only SIGSTOP cannot wait: it stops the thread before the call
+ * made in its name runs, and the registers and mask are put back, the
+ * thread let go with the signal, and the call restarts once continued.
  *
  * The architectures differ at the stop: x86_64 moves the pc back for the
  * restart only after it, while arm64 has already done so (x0 is the first
@@ -39,6 +41,7 @@
 
 #ifdef ARCH_NATIVE
 #define SYSCALL_STOP	(SIGTRAP | 0x80)	/* PTRACE_O_TRACESYSGOOD */
+#define KERNEL_SIGSET	sizeof(uint64_t)	/* the kernel's sigset_t */
 
 static int
 get_regs(pid_t tid, held_regs *r)
@@ -162,6 +165,26 @@ wait_stop(struct held *h, int *status)
 	return -1;
 }
 
+/* The thread's signal mask, all blocked while held; 0, or -1. */
+static int
+block_signals(struct held *h)
+{
+	uint64_t all = ~(uint64_t)0;
+
+	return ptrace(PTRACE_GETSIGMASK, h->tid, (void *)KERNEL_SIGSET,
+	    &h->mask) == 0 && ptrace(PTRACE_SETSIGMASK, h->tid,
+	    (void *)KERNEL_SIGSET, &all) == 0 ? 0 : -1;
+}
+
+/* The thread as it was: its registers and its mask. */
+static void
+put_back(struct held *h, const held_regs *regs)
+{
+	(void)set_regs(h->tid, regs);
+	(void)ptrace(PTRACE_SETSIGMASK, h->tid, (void *)KERNEL_SIGSET,
+	    &h->mask);
+}
+
 /* Let the thread go from any stop, with the signal it stopped for. */
 static void
 detach(struct held *h, int status)
@@ -213,6 +236,11 @@ hold_stopped(struct held *h, long nr, const uint64_t args[3])
 		errno = EAGAIN;
 		return -1;
 	}
+	if (block_signals(h) != 0) {
+		detach(h, status);
+		errno = EAGAIN;
+		return -1;
+	}
 	return 0;
 }
 
@@ -235,8 +263,8 @@ hold_call(struct held *h, long nr, const uint64_t args[6], long *ret)
 		    wait_stop(h, &status) != 0)
 			goto lost;
 		if (status >> 16 != 0 || WSTOPSIG(status) != SYSCALL_STOP) {
-			/* Before the call: put the thread back, signal kept. */
-			(void)set_regs(h->tid, &h->saved);
+			/* SIGSTOP, before the call: back as it was. */
+			put_back(h, &h->saved);
 			detach(h, status);
 			errno = EINTR;
 			return -1;
@@ -259,7 +287,7 @@ hold_release(struct held *h, long ret)
 	held_regs regs = h->saved;
 
 	set_result(&regs, ret);
-	(void)set_regs(h->tid, &regs);
+	put_back(h, &regs);
 	(void)ptrace(PTRACE_DETACH, h->tid, NULL, NULL);
 	h->tid = 0;
 }
@@ -268,7 +296,7 @@ hold_release(struct held *h, long ret)
 void
 hold_let_go(struct held *h)
 {
-	(void)set_regs(h->tid, &h->saved);
+	put_back(h, &h->saved);
 	(void)ptrace(PTRACE_DETACH, h->tid, NULL, NULL);
 	h->tid = 0;
 }

@@ -126,6 +126,7 @@ struct held {
 	int		 program_reaped;
 	int		 program_status;
 	held_regs	 saved;
+	uint64_t	 mask;		/* its signal mask */
 };
 
 /* Before the notification is answered; 0, or -1 with errno. */

@@ -135,6 +135,13 @@ else
 		ctr -a "$docker_dir/exec/containerd/containerd.sock" \
 		    -n portremap-test "$@"
 	}
+	# ctr_remove NAME: end its task, then remove it.
+	ctr_remove() {
+		ctr_ task kill -s KILL "$1" >>"$log" 2>&1
+		sleep 1
+		ctr_ task delete "$1" >>"$log" 2>&1
+		ctr_ container delete "$1" >>"$log" 2>&1
+	}
 	# Moving the image is not what is tested: a second try, once.
 	for try in 1 2; do
 		moved=$(podman save --format oci-archive \
@@ -188,19 +195,13 @@ else
 	done
 	[ "$reply" = "hello from Go on port 80" ]
 	ok $? "the Kubernetes Go variant's command ($k8s_command, uid $k8s_uid) under containerd's default profile answers on 8080 as port 80 (got: $reply)"
-	ctr_ task kill -s KILL ctr-k8s >>"$log" 2>&1
-	sleep 1
-	ctr_ task delete ctr-k8s >>"$log" 2>&1
-	ctr_ container delete ctr-k8s >>"$log" 2>&1
+	ctr_remove ctr-k8s
 	ctr_ run -d --net-host localhost/portremap-test/tools:latest ctr-go \
 	    $as_user portremap -m 80:18098 -- /usr/local/bin/go-server :80 \
 	    >>"$log" 2>&1
 	reply=$(answer http://127.0.0.1:18098/)
 	[ "$reply" = "hello from Go on port 80" ]
 	ok $? "containerd without a profile: the supervised Go server answers as port 80 (got: $reply)"
-	ctr_ task kill -s KILL ctr-go >>"$log" 2>&1
-	sleep 1
-	ctr_ task delete ctr-go >>"$log" 2>&1
-	ctr_ container delete ctr-go >>"$log" 2>&1
+	ctr_remove ctr-go
 	stop_dockerd
 fi
