@@ -796,6 +796,30 @@ Test(supervisor, held_programs_fork_and_exec)
 	expect_out(&p, "name port=777 len=16 family=2");
 }
 
+/*
+ * Signals wait while a thread is held, and arrive after: real-time signals
+ * queued during 500 remapped binds all arrive once, with their siginfo,
+ * directly and held.
+ */
+Test(supervisor, signals_arrive_once_with_their_siginfo, .timeout = 120)
+{
+	struct proc p;
+
+	const char *const *ways[] = {
+		ARGV(staged("portremap"), "-m", "779:21389", "--",
+		    staged("probe-static"), "rtbind=127.0.0.1:779"),
+		ARGV(staged("noseccomp"), "docker", staged("portremap"), "-m",
+		    "779:21389", "--", staged("probe-static"),
+		    "rtbind=127.0.0.1:779"),
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		proc_run(&p, UNPRIVILEGED, NO_ENV, ways[i]);
+		cr_assert_eq(p.status, 0, "%s", p.errbuf);
+		expect_out(&p, "rtbind binds=500 signals=500 sum=125250 bad=0");
+	}
+}
+
 /* A thread another tracer holds cannot be held: one line says so. */
 Test(supervisor, held_programs_under_another_tracer_are_said)
 {

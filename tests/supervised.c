@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include <netinet/in.h>
 
@@ -458,7 +459,72 @@ step_execbind(const char *arg)
 	printf("execbind errno=%d\n", errno);
 }
 
+#define RT_SIGNALS	500
+#define RT_BINDS	500
+
+static volatile sig_atomic_t rt_count, rt_bad;
+static volatile long rt_sum;
+static volatile pid_t rt_sender;
+
+static void
+count_rt(int sig, siginfo_t *si, void *context)
+{
+	(void)sig;
+	(void)context;
+	rt_count++;
+	rt_sum += si->si_value.sival_int;
+	if (si->si_code != SI_QUEUE || si->si_pid != rt_sender)
+		rt_bad++;
+}
+
+/*
+ * "rtbind=EP": bind EP RT_BINDS times while a child queues RT_SIGNALS
+ * real-time signals, numbered, at this process: each must arrive once,
+ * with its own siginfo, however the supervisor handles the binds.
+ */
+static void
+step_rtbind(const char *spec)
+{
+	struct sigaction sa;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	pid_t parent = getpid(), sender;
+	int bound = 0, one = 1, fd, status;
+
+	if (parse_endpoint(spec, &ss, &len) != 0)
+		exit(2);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = count_rt;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGRTMIN, &sa, NULL);
+	if ((sender = fork()) == 0) {
+		for (int i = 1; i <= RT_SIGNALS; i++) {
+			union sigval v = { .sival_int = i };
+
+			while (sigqueue(parent, SIGRTMIN, v) != 0)
+				usleep(100);
+			usleep(20);
+		}
+		_exit(0);
+	}
+	rt_sender = sender;
+	for (int i = 0; i < RT_BINDS; i++) {
+		fd = socket(ss.ss_family, SOCK_STREAM, 0);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&ss, len) == 0)
+			bound++;
+		close(fd);
+	}
+	while (waitpid(sender, &status, 0) < 0 && errno == EINTR)
+		;
+	for (int i = 0; i < 2000 && rt_count < RT_SIGNALS; i++)
+		usleep(1000);
+	printf("rtbind binds=%d signals=%d sum=%ld bad=%d\n", bound,
+	    (int)rt_count, (long)rt_sum, (int)rt_bad);
+}
+
 const struct step supervised_steps[] = {
+	{ "rtbind=", step_rtbind },
 	{ "closestd", step_closestd },
 	{ "lowest", step_lowest },
 	{ "closeothers", step_closeothers },
