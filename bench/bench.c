@@ -4,7 +4,9 @@
  *	bench count WORKLOAD N	do N operations (for callgrind and strace)
  *	bench time WORKLOAD [N]	print nanoseconds per operation
  *	bench conns SECONDS	print connections per second, accept and close
- *	bench http PORT SECONDS	print HTTP requests per second to a server
+ *	bench http PORT SECONDS [CLIENTS]
+ *				print HTTP requests per second to a server,
+ *				from CLIENTS processes at once (1)
  *
  * Workloads: getsockname-remapped, getsockname-plain, accept, bind,
  * connect-plain (to 8080) and connect-remapped (to 80, which
@@ -239,11 +241,12 @@ connections(double seconds)
 }
 
 /*
- * HTTP/1.0 requests to 127.0.0.1:port for the given seconds, one
- * connection each, as fast as they are answered: connections per second.
+ * HTTP/1.0 requests (the server closes each connection) to 127.0.0.1:port
+ * for the given seconds, one connection each, as fast as they are
+ * answered: how many were.
  */
-static void
-http_rate(unsigned port, double seconds)
+static long
+http_requests(unsigned port, double seconds)
 {
 	struct sockaddr_in to = loopback(port);
 	double start = now();
@@ -265,7 +268,43 @@ http_rate(unsigned port, double seconds)
 		close(c);
 		done++;
 	}
-	printf("%.0f\n", done / ((now() - start) / 1e9));
+	return done;
+}
+
+/*
+ * Requests per second from clients processes at once, each counting its
+ * own: a server's concurrent rate, where a supervisor answering one call
+ * at a time would show.
+ */
+static void
+http_rate(unsigned port, double seconds, int clients)
+{
+	double start = now();
+	long total = 0, done;
+	int pipes[2], status;
+
+	if (pipe(pipes) != 0) {
+		perror("bench: pipe");
+		exit(1);
+	}
+	for (int i = 0; i < clients; i++) {
+		switch (fork()) {
+		case -1:
+			perror("bench: fork");
+			exit(1);
+		case 0:
+			done = http_requests(port, seconds);
+			_exit(write(pipes[1], &done, sizeof(done)) ==
+			    (ssize_t)sizeof(done) ? 0 : 1);
+		}
+	}
+	close(pipes[1]);
+	while (read(pipes[0], &done, sizeof(done)) == (ssize_t)sizeof(done))
+		total += done;
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			exit(1);
+	printf("%.0f\n", total / ((now() - start) / 1e9));
 }
 
 int
@@ -277,11 +316,12 @@ main(int argc, char **argv)
 		time_workload(argv[2], argc == 4 ? atol(argv[3]) : 0);
 	else if (argc == 3 && strcmp(argv[1], "conns") == 0)
 		connections(atof(argv[2]));
-	else if (argc == 4 && strcmp(argv[1], "http") == 0)
-		http_rate((unsigned)atoi(argv[2]), atof(argv[3]));
+	else if ((argc == 4 || argc == 5) && strcmp(argv[1], "http") == 0)
+		http_rate((unsigned)atoi(argv[2]), atof(argv[3]),
+		    argc == 5 ? atoi(argv[4]) : 1);
 	else {
 		fprintf(stderr, "usage: bench count WORKLOAD N | time WORKLOAD "
-		    "[N] | conns SECONDS | http PORT SECONDS\n");
+		    "[N] | conns SECONDS | http PORT SECONDS [CLIENTS]\n");
 		return 2;
 	}
 	return 0;

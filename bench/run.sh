@@ -153,7 +153,11 @@ fi
 # portremap's supervisor, for programs that bypass the C library: a
 # supervised bind() and getsockname() against the plain calls, and a Go
 # server's HTTP rate with and without supervision (Go asks getsockname()
-# for every connection it accepts). Budget: at least 70% of the rate.
+# for every connection it accepts), from one client (budget: at least 70%
+# of the rate) and from 32 at once. There the aim is 90%, with many
+# connections in flight the supervisor's answer should not be what the
+# server waits on; it is reported, not enforced: answering one call at a
+# time, the supervisor keeps a saturated server near 80% on this machine.
 # It execs, so that a background job's $! is portremap itself.
 supervised() {
 	exec $as_user env -u LD_PRELOAD PORTREMAP_LOG=0 "$stage/portremap" "$@"
@@ -167,12 +171,31 @@ held() {
 	    PORTREMAP_LOG=0 "$stage/portremap" "$@"
 }
 
-# best_rate PORT: requests per second, the better of two 3-second runs, so
-# that one noisy moment of the machine does not decide the verdict.
+# best_rate PORT [CLIENTS]: requests per second, the better of two
+# 3-second runs, so that one noisy moment of the machine does not decide
+# the verdict.
 best_rate() {
-	first=$(run without "$bench" http "$1" 3)
-	second=$(run without "$bench" http "$1" 3)
+	first=$(run without "$bench" http "$1" 3 ${2:-1})
+	second=$(run without "$bench" http "$1" 3 ${2:-1})
 	awk -v a="$first" -v b="$second" 'BEGIN { print (a > b ? a : b) }'
+}
+
+# rate_line NAME BUDGET RAW SUPERVISED HOW [aim]: a rate and its verdict;
+# an aim is only reported.
+rate_line() {
+	least=$(awk -v r="$3" -v b="$2" 'BEGIN { printf "%.0f", r * b }')
+	if [ "${6:-}" = aim ]; then
+		met=$(awk -v v="$4" -v b="$least" \
+		    'BEGIN { print (v >= b ? "met" : "not met (reported)") }')
+		kind=aim
+	else
+		met=$(verdict "$least" "$4")
+		kind=budget
+	fi
+	printf '%-26s %10s %10s %7s   HTTP requests/s to a Go server, supervised, %s (%s >= %s): %s\n' \
+	    "$1" "$3" "$4" \
+	    "$(awk -v a="$4" -v b="$3" 'BEGIN { printf "%.2fx", a / b }')" \
+	    "$5" "$kind" "$least" "$met"
 }
 
 # serve_go PORT COMMAND...: start it, wait for its ready line.
@@ -208,18 +231,16 @@ fi
 if [ -x "$build/portremap" ] && [ -x "$build/tests/go-static" ]; then
 	cp "$build/tests/go-static" "$stage/"
 	serve_go 21390 $as_user "$stage/go-static" :21390 &&
-	    raw=$(best_rate 21390)
+	    raw=$(best_rate 21390) && raw32=$(best_rate 21390 32)
 	kill "$go_pid" 2>/dev/null
 	wait "$go_pid" 2>/dev/null || true
 	serve_go 21391 supervised -m 80:21391 -- "$stage/go-static" :80 &&
-	    sup=$(best_rate 21391)
+	    sup=$(best_rate 21391) && sup32=$(best_rate 21391 32)
 	kill "$go_pid" 2>/dev/null
 	wait "$go_pid" 2>/dev/null || true
-	least=$(awk -v r="$raw" 'BEGIN { printf "%.0f", r * 0.7 }')
-	printf '%-26s %10s %10s %7s   HTTP requests/s to a Go server, supervised (budget >= %s): %s\n' \
-	    "go server" "$raw" "$sup" \
-	    "$(awk -v a="$sup" -v b="$raw" 'BEGIN { printf "%.2fx", a / b }')" \
-	    "$least" "$(verdict "$least" "$sup")"
+	rate_line "go server" 0.7 "$raw" "$sup" "one client"
+	rate_line "go server, 32 clients" 0.9 "$raw32" "$sup32" \
+	    "32 clients at once" aim
 	if [ -x "$build/tests/noseccomp" ]; then
 		serve_go 21392 held -m 80:21392 -- "$stage/go-static" :80 &&
 		    held_rate=$(best_rate 21392)
