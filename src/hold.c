@@ -140,8 +140,8 @@ set_result(held_regs *r, long ret)
 
 /*
  * Wait for the held thread's next stop. Its end is reaped here, where it
- * is this process's to reap as its tracer; the program's own is kept for
- * reap_program().
+ * is this process's to reap as its tracer; the program's own status is
+ * kept for supervisor_reaped().
  */
 static int
 wait_stop(struct held *h, int *status)
