@@ -489,7 +489,8 @@ step_rtbind(const char *spec)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	pid_t parent = getpid(), sender;
-	int bound = 0, one = 1, fd, status;
+	int bound = 0, one = 1, fd, status, go[2];
+	char c;
 
 	if (parse_endpoint(spec, &ss, &len) != 0)
 		exit(2);
@@ -497,7 +498,13 @@ step_rtbind(const char *spec)
 	sa.sa_sigaction = count_rt;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigaction(SIGRTMIN, &sa, NULL);
+	if (pipe(go) != 0)
+		exit(2);
 	if ((sender = fork()) == 0) {
+		/* Once the parent knows this child's pid. */
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
 		for (int i = 1; i <= RT_SIGNALS; i++) {
 			union sigval v = { .sival_int = i };
 
@@ -508,6 +515,10 @@ step_rtbind(const char *spec)
 		_exit(0);
 	}
 	rt_sender = sender;
+	close(go[0]);
+	if (write(go[1], "g", 1) != 1)
+		exit(2);
+	close(go[1]);
 	for (int i = 0; i < RT_BINDS; i++) {
 		fd = socket(ss.ss_family, SOCK_STREAM, 0);
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
