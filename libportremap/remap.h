@@ -20,6 +20,7 @@
 #include "say.h"
 #include "settings.h"
 #include "sockaddr.h"
+#include "sys.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -122,12 +123,17 @@ remap_bind(const struct settings *s, const struct remap_call *c,
 	return REMAP_FAILED;
 }
 
+/* How long a loopback connection may take to be answered, at most. */
+#define LOOPBACK_ANSWER_MS	100
+
 /*
  * connect() to a mapped port on loopback: TCP asks the port itself first,
  * so that a server really listening there is never bypassed; only the
  * kernel's refusal sends the connection to the target. On loopback the
- * refusal is in before connect() returns, even on a non-blocking socket,
- * where a second call reports how the first ended.
+ * answer is usually in before connect() returns, even on a non-blocking
+ * socket, where a second call reports how the first ended. A kernel that
+ * put off its network work (under load) may not have it yet: then the
+ * socket is given up to LOOPBACK_ANSWER_MS, and a third call tells.
  */
 static inline enum remap_outcome
 remap_connect(const struct settings *s, const struct remap_call *c,
@@ -136,7 +142,10 @@ remap_connect(const struct settings *s, const struct remap_call *c,
 	if (c->transport == TRANSPORT_STREAM) {
 		*ret = call(c->fd, c->addr, c->len);
 		if (*ret == -EINPROGRESS &&
-		    (*ret = call(c->fd, c->addr, c->len)) == -EALREADY)
+		    (*ret = call(c->fd, c->addr, c->len)) == -EALREADY &&
+		    sys_wait_writable(c->fd, LOOPBACK_ANSWER_MS) > 0)
+			*ret = call(c->fd, c->addr, c->len);
+		if (*ret == -EALREADY)
 			*ret = -EINPROGRESS;
 		if (*ret != -ECONNREFUSED)
 			return REMAP_KEPT;

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include <poll.h>
+
 #include <stddef.h>
 
 #if defined(__x86_64__)
@@ -137,6 +139,16 @@ static inline long
 sys_sendto(int fd, const void *buf, size_t len, int flags)
 {
 	return sys_call5(SYS_sendto, fd, (long)buf, (long)len, flags, 0);
+}
+
+/* Wait up to ms for fd to be writable or in error: events, 0, or -errno. */
+static inline long
+sys_wait_writable(int fd, long ms)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+	struct { long sec, nsec; } timeout = { ms / 1000, ms % 1000 * 1000000 };
+
+	return sys_call5(SYS_ppoll, (long)&p, 1, (long)&timeout, 0, 0);
 }
 
 /* The kernel's signal set: 64 signals on every architecture built here. */
