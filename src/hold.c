@@ -38,10 +38,10 @@
 
 #include "kernel.h"
 #include "supervise.h"
+#include "sys.h"
 
 #ifdef ARCH_NATIVE
 #define SYSCALL_STOP	(SIGTRAP | 0x80)	/* PTRACE_O_TRACESYSGOOD */
-#define KERNEL_SIGSET	sizeof(uint64_t)	/* the kernel's sigset_t */
 
 static int
 get_regs(pid_t tid, held_regs *r)
@@ -171,9 +171,9 @@ block_signals(struct held *h)
 {
 	uint64_t all = ~(uint64_t)0;
 
-	return ptrace(PTRACE_GETSIGMASK, h->tid, (void *)KERNEL_SIGSET,
+	return ptrace(PTRACE_GETSIGMASK, h->tid, (void *)KERNEL_SIGSET_SIZE,
 	    &h->mask) == 0 && ptrace(PTRACE_SETSIGMASK, h->tid,
-	    (void *)KERNEL_SIGSET, &all) == 0 ? 0 : -1;
+	    (void *)KERNEL_SIGSET_SIZE, &all) == 0 ? 0 : -1;
 }
 
 /* The thread as it was: its registers and its mask. */
@@ -181,7 +181,7 @@ static void
 put_back(struct held *h, const held_regs *regs)
 {
 	(void)set_regs(h->tid, regs);
-	(void)ptrace(PTRACE_SETSIGMASK, h->tid, (void *)KERNEL_SIGSET,
+	(void)ptrace(PTRACE_SETSIGMASK, h->tid, (void *)KERNEL_SIGSET_SIZE,
 	    &h->mask);
 }
 
