@@ -181,12 +181,11 @@ best_rate() {
 	awk -v a="$first" -v b="$second" 'BEGIN { print (a > b ? a : b) }'
 }
 
-# rate_line NAME BUDGET RAW SUPERVISED HOW [budget|aim [RATIO]]: a rate
-# and its verdict, on RATIO where given (else SUPERVISED / RAW); an aim is
-# only reported.
+# rate_line NAME BUDGET RAW SUPERVISED HOW budget|aim RATIO: two rates and
+# the verdict on their ratio; an aim is only reported.
 rate_line() {
-	ratio=${7:-$(awk -v a="$4" -v b="$3" 'BEGIN { printf "%.3f", a / b }')}
-	kind=${6:-budget}
+	kind=$6
+	ratio=$7
 	if [ "$kind" = aim ]; then
 		met=$(awk -v r="$ratio" -v b="$2" \
 		    'BEGIN { print (r >= b ? "met" : "not met (reported)") }')
