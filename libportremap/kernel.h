@@ -37,6 +37,7 @@ struct __user_cap_data_struct {
 /* seccomp (linux/seccomp.h, linux/filter.h, linux/audit.h). */
 #define SECCOMP_SET_MODE_FILTER			1
 #define SECCOMP_GET_NOTIF_SIZES			3
+#define SECCOMP_FILTER_FLAG_SPEC_ALLOW		(1UL << 2)
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER	(1UL << 3)
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV	(1UL << 5)	/* 5.19 */
 #define SECCOMP_RET_ALLOW			0x7fff0000U

@@ -8,6 +8,11 @@
  * for the answer unmoved by signals (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV):
  * a signal then never makes the kernel restart a call that the supervisor
  * has already made. Older kernels restart it, which notify.c answers.
+ *
+ * The filter is a mechanism, not a sandbox: before Linux 5.16 a seccomp
+ * filter also turned on the costly speculation mitigations (SSBD, STIBP)
+ * for the program, where the CPU has them. SECCOMP_FILTER_FLAG_SPEC_ALLOW
+ * leaves the program the ones it would have had without portremap.
  */
 #define _GNU_SOURCE
 #include <sys/syscall.h>
@@ -20,6 +25,9 @@
 #include "supervise.h"
 
 #define SOCKETCALL_BIND		2	/* socketcall()'s first argument */
+
+#define FLAGS	\
+    (SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_SPEC_ALLOW)
 
 #define FIELD(f)	((uint32_t)offsetof(struct seccomp_data, f))
 
@@ -104,15 +112,13 @@ install_filter(int loopback, int interruptible, int *killable)
 	prog.filter = p.insn;
 	*killable = 0;
 	if (!interruptible) {
-		listener = seccomp(SECCOMP_SET_MODE_FILTER,
-		    SECCOMP_FILTER_FLAG_NEW_LISTENER |
+		listener = seccomp(SECCOMP_SET_MODE_FILTER, FLAGS |
 		    SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
 		*killable = listener >= 0;
 		if (listener >= 0 || errno != EINVAL)
 			return listener;
 	}
-	return seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-	    &prog);
+	return seccomp(SECCOMP_SET_MODE_FILTER, FLAGS, &prog);
 }
 #else
 int

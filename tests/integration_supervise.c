@@ -417,6 +417,35 @@ Test(supervise, refused_pidfd_getfd_supervises_through_ptrace)
 	}
 }
 
+/*
+ * The filter is a mechanism, not a sandbox. Before Linux 5.16, on CPUs
+ * with the controls, any seccomp filter also turned on the speculation
+ * mitigations (SSBD, STIBP) for its process: a supervised program keeps
+ * the ones it would have had. Where a plain filter changes nothing, the
+ * difference cannot be seen, and the test says so.
+ */
+Test(supervise, a_supervised_program_keeps_its_speculation_controls)
+{
+	struct proc plain, filtered, supervised;
+
+	if (access(BUSYBOX, X_OK) != 0)
+		cr_skip_test("busybox-static is not installed (apt-get install "
+		    "busybox-static)");
+	proc_run(&plain, UNPRIVILEGED, NO_ENV, ARGV(BUSYBOX, "grep",
+	    "^Specul", "/proc/self/status"));
+	proc_run(&supervised, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"),
+	    "--supervise", "--", BUSYBOX, "grep", "^Specul",
+	    "/proc/self/status"));
+	cr_assert_eq(supervised.status, 0, "%s", supervised.errbuf);
+	cr_assert_str_eq(supervised.outbuf, plain.outbuf);
+	proc_run(&filtered, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"),
+	    "pidfd_getfd", BUSYBOX, "grep", "^Specul", "/proc/self/status"));
+	if (strcmp(filtered.outbuf, plain.outbuf) == 0)
+		cr_skip_test("a seccomp filter leaves speculation controls as "
+		    "they are on this kernel and CPU (Linux 5.16 or later, or "
+		    "no SSBD): nothing to tell apart");
+}
+
 Test(supervise, check_says_which_mechanism_and_why)
 {
 	struct proc p;
