@@ -132,4 +132,21 @@ struct sock_fprog {
 #endif
 #define PIDFD_THREAD		O_EXCL	/* 6.9 */
 
+/*
+ * Scheduling: linux/sched/types.h's struct sched_attr, first version, named
+ * apart from the one newer C libraries declare in <sched.h>.
+ */
+struct sched_attr_v0 {
+	uint32_t	size;
+	uint32_t	sched_policy;
+	uint64_t	sched_flags;
+	int32_t		sched_nice;
+	uint32_t	sched_priority;
+	uint64_t	sched_runtime;	/* SCHED_OTHER: the slice (6.12) */
+	uint64_t	sched_deadline;
+	uint64_t	sched_period;
+};
+
+#define SHORTEST_SLICE_NS	100000	/* the kernel's least */
+
 #endif

@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -318,6 +319,27 @@ serve(struct supervisor *sup, int listener, int sigfd, pid_t program,
 }
 
 /*
+ * The supervisor runs in bursts of a few microseconds while a thread of
+ * the program waits for it. Since Linux 6.12 a task may ask for a short
+ * slice, and the scheduler then runs it as soon as it is woken instead of
+ * after the tasks queued there before it (tens of microseconds on a busy
+ * machine). Its policy and nice value stay as they were; older kernels
+ * ignore the slice, and a refusal changes nothing.
+ */
+static void
+answer_promptly(void)
+{
+	struct sched_attr_v0 attr;
+
+	if (syscall(SYS_sched_getattr, 0, &attr, sizeof(attr), 0) != 0 ||
+	    attr.sched_policy != SCHED_OTHER)
+		return;
+	attr.size = sizeof(attr);
+	attr.sched_runtime = SHORTEST_SLICE_NS;
+	(void)syscall(SYS_sched_setattr, 0, &attr, 0);
+}
+
+/*
  * Can this process take the program's sockets and read its memory
  * directly? Try on its socket, and on its copy of this process's memory
  * (it is a fork). Docker's and containerd's default seccomp profiles
@@ -444,6 +466,7 @@ supervise(char *const argv[], const struct settings *s, char *refusal,
 		/* Older kernels lack it and only answer more slowly. */
 		(void)ioctl(fds[1], SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 		    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+		answer_promptly();	/* the program has not inherited it */
 		if (write(sv[0], &go, 1) == 1) {
 			close(sv[0]);
 			return serve(sup, fds[1], sigfd, pid, fds[2], tty);

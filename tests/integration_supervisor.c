@@ -22,6 +22,8 @@
 
 #include "harness.h"
 
+#define BUSYBOX	"/bin/busybox"
+
 /* "NAME ... failed=N ...": N, after printing the line for the log. */
 static int
 storm_failures(const struct proc *p, const char *name, const char *how)
@@ -919,4 +921,72 @@ Test(supervisor, check_predicts_a_32_bit_program)
 	    "ports (EACCES for a user without the capability); use a 64-bit "
 	    "build", path);
 	expect_out(&p, want);
+}
+
+/* A process's "se.slice" in ns, or 0; its nice value in *nice. */
+static unsigned long
+slice_of(pid_t pid, int *nice)
+{
+	char path[64], line[256], *end;
+	unsigned long slice = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	cr_assert((f = fopen(path, "re")) != NULL, "%s: %s", path,
+	    strerror(errno));
+	cr_assert(fgets(line, sizeof(line), f) != NULL);
+	fclose(f);
+	/* After the name: state, then fields 4 to 19, nice the last. */
+	cr_assert((end = strrchr(line, ')')) != NULL);
+	cr_assert(sscanf(end + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+	    "%*u %*u %*u %*d %*d %*d %d", nice) == 1, "%s", line);
+	snprintf(path, sizeof(path), "/proc/%d/sched", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "se.slice ", 9) == 0 &&
+		    (end = strchr(line, ':')) != NULL)
+			slice = strtoul(end + 1, NULL, 10);
+	fclose(f);
+	return slice;
+}
+
+/*
+ * The supervisor answers as soon as it is woken: it asks for the kernel's
+ * shortest slice (Linux 6.12), the program keeps its own, and both keep
+ * the nice value they were started with.
+ */
+Test(supervisor, the_supervisor_asks_for_short_slices_the_program_does_not)
+{
+	char path[64], children[64] = "";
+	unsigned long slice, program_slice;
+	int nice, program_nice;
+	pid_t program;
+	struct proc p;
+	FILE *f;
+
+	if (!kernel_at_least(6, 12))
+		cr_skip_test("a task's own slice came with Linux 6.12");
+	if (access(BUSYBOX, X_OK) != 0)
+		cr_skip_test("busybox-static is not installed (apt-get install "
+		    "busybox-static)");
+	proc_start_ready(&p, UNPRIVILEGED, NO_ENV, ARGV("nice", "-n", "3",
+	    staged("portremap"), "--supervise", "--", BUSYBOX, "sh", "-c",
+	    "echo ready; exec " BUSYBOX " sleep 10"), "ready");
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)p.pid,
+	    (int)p.pid);
+	cr_assert((f = fopen(path, "re")) != NULL);
+	(void)!fgets(children, sizeof(children), f);
+	fclose(f);
+	cr_assert((program = (pid_t)atoi(children)) > 0, "no program: %s",
+	    children);
+	slice = slice_of(p.pid, &nice);
+	program_slice = slice_of(program, &program_nice);
+	proc_stop(&p);
+	if (slice == 0)
+		cr_skip_test("the kernel shows no slices (/proc/PID/sched)");
+	cr_assert_eq(slice, 100000, "the supervisor's slice: %lu ns", slice);
+	cr_assert_neq(program_slice, 100000, "the program's slice changed");
+	cr_assert_eq(nice, 3);
+	cr_assert_eq(program_nice, 3);
 }
