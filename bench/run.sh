@@ -157,8 +157,10 @@ fi
 # of the rate) and from 32 at once. There the aim is 90%; it is reported,
 # not enforced. Each accepted connection costs one notification: two
 # context switches and ten system calls, about 6 us of CPU on a 2-CPU VM,
-# where a request with its client costs about 80 us, so a saturated server
-# there sits at 0.83 to 0.89, and rounds of it differ by 10% either way.
+# where a request with its client costs about 80 us, and the accepting
+# thread, once answered, waits behind the 32 clients on the same CPUs: a
+# saturated server there sits at 0.83 to 0.95 from one run to the next,
+# and rounds of it differ by 10% either way.
 # It execs, so that a background job's $! is portremap itself.
 supervised() {
 	exec $as_user env -u LD_PRELOAD PORTREMAP_LOG=0 "$stage/portremap" "$@"
