@@ -191,15 +191,50 @@ is_shell(const struct program *p, const char *command)
 	    !p->execute_only) || names_a_shell(command);
 }
 
+/*
+ * Whether this container lets portremap supervise, and which way, tried on
+ * a child that runs nothing: 0, or -1 where the program would not run.
+ */
+static int
+print_supervision_here(const struct settings *s, const struct choice *c)
+{
+	char refusal[400];
+
+	switch (supervise(NULL, s, refusal, sizeof(refusal))) {
+	case SUPERVISION_DIRECT:
+		printf("supervision here: direct (pidfd_getfd() and "
+		    "process_vm_readv() are allowed)\n");
+		return 0;
+	case SUPERVISION_HELD:
+		printf("supervision here: through ptrace, holding the calling "
+		    "thread for each remapped call, which costs more "
+		    "(pidfd_getfd() or process_vm_readv() is refused, as "
+		    "Docker's and containerd's default profiles do without "
+		    "CAP_SYS_PTRACE)\n");
+		return 0;
+	}
+	if (c->may_fall_back) {
+		printf("warning: supervision is refused here (%s): the program "
+		    "runs with LD_PRELOAD, which reaches it only if it uses the "
+		    "C library's bind()\n", refusal);
+		return 0;
+	}
+	printf("warning: supervision is refused here (%s): portremap would "
+	    "exit with status 126 and run nothing\n", refusal);
+	return -1;
+}
+
 /* What the supervisor will and will not do for the program. */
-static void
-print_supervision(const struct choice *c)
+static int
+print_supervision(const struct settings *s, const struct choice *c)
 {
 	const struct program *p = &c->program;
 	const char *changer = c->final.changes_user;
+	int runs;
 
 	printf("mechanism: supervision (%s): portremap stays as its parent and "
 	    "remaps its system calls\n", c->why);
+	runs = print_supervision_here(s, c);
 	if (c->may_fall_back)
 		printf("note: where supervision is refused, the program runs "
 		    "with LD_PRELOAD, which reaches it only if it uses the C "
@@ -223,6 +258,7 @@ print_supervision(const struct choice *c)
 			    "portremap after the change of user (gosu USER "
 			    "portremap -- PROGRAM)\n", changer);
 	}
+	return runs;
 }
 
 /* Which program portremap looked at, when wrappers stand before it. */
@@ -241,7 +277,8 @@ print_program(const struct choice *c)
 		    f->through, f->unknown);
 }
 
-static void
+/* How the program would run: 0, or -1 where it would not. */
+static int
 print_mechanism(const struct settings *s, const char *command,
     const struct choice *c)
 {
@@ -250,7 +287,7 @@ print_mechanism(const struct settings *s, const char *command,
 		printf("mechanism: none (mode off): %s runs as it is\n",
 		    command);
 	} else if (c->supervised) {
-		print_supervision(c);
+		return print_supervision(s, c);
 	} else {
 		printf("mechanism: LD_PRELOAD (%s)\n", c->why);
 		if (is_shell(&c->program, c->final.command != NULL ?
@@ -259,6 +296,7 @@ print_mechanism(const struct settings *s, const char *command,
 			    "Go program needs --supervise: the preload does not "
 			    "reach such programs\n");
 	}
+	return 0;
 }
 
 int
@@ -286,7 +324,8 @@ check(const struct settings *s, char *const argv[], int supervision)
 	if (argv != NULL) {
 		choose(argv, supervision, &c);
 		supervised = c.supervised && !c.may_fall_back;
-		print_mechanism(s, argv[0], &c);
+		if (print_mechanism(s, argv[0], &c) != 0)
+			return EXIT_CANNOT_RUN;
 	}
 	if (!readable && !supervised) {
 		fprintf(stderr, "portremap: cannot read the library %s (%s); "

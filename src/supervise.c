@@ -179,8 +179,8 @@ run_child(int sock, char *const argv[], const sigset_t *mask, int loopback,
 	}
 	send_fd(sock, &st, listener);
 	close(listener);
-	/* Exec only once the supervisor holds the listener. */
-	if (read(sock, &go, 1) != 1)
+	/* Exec only once the supervisor holds the listener; a probe never. */
+	if (read(sock, &go, 1) != 1 || argv == NULL)
 		_exit(EXIT_CANNOT_RUN);
 	close(sock);
 	give_terminal(tty, getpgrp());
@@ -454,6 +454,9 @@ supervise(char *const argv[], const struct settings *s, char *refusal,
 		err = errno;
 		what = "pidfd_getfd() or process_vm_readv(), and ptrace(), were "
 		    "refused";
+	} else if (argv == NULL) {
+		abandon(pid, &old, fds, 4);
+		return by_ptrace ? SUPERVISION_HELD : SUPERVISION_DIRECT;
 	} else if ((sup = supervisor_new(fds[1], st.killable, thread_pidfds,
 	    by_ptrace, pid, s)) == NULL) {
 		err = errno;

@@ -59,9 +59,13 @@ int check(const struct settings *, char *const argv[], int supervision);
 /*
  * supervise.c: run argv supervised; the status portremap exits with. When
  * refusal is given, a refusal before the program starts is handed back in
- * it (SUPERVISION_REFUSED) rather than said.
+ * it (SUPERVISION_REFUSED) rather than said. With argv NULL nothing runs:
+ * the way supervision would take here, tried on a child that stops before
+ * any program (portremap --check).
  */
 #define SUPERVISION_REFUSED	(-1)
+#define SUPERVISION_DIRECT	(-2)
+#define SUPERVISION_HELD	(-3)
 
 int supervise(char *const argv[], const struct settings *, char *refusal,
     size_t len);

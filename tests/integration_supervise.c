@@ -446,6 +446,46 @@ Test(supervise, a_supervised_program_keeps_its_speculation_controls)
 		    "no SSBD): nothing to tell apart");
 }
 
+#define DIRECT_HERE	"supervision here: direct (pidfd_getfd() and " \
+	"process_vm_readv() are allowed)"
+#define HELD_HERE	"supervision here: through ptrace, holding the " \
+	"calling thread for each remapped call, which costs more " \
+	"(pidfd_getfd() or process_vm_readv() is refused, as Docker's and " \
+	"containerd's default profiles do without CAP_SYS_PTRACE)"
+
+/*
+ * --check tries, on a child that runs nothing, whether this container lets
+ * portremap supervise, and which way; where it would not run the program,
+ * it says so and exits 126, as the run would.
+ */
+Test(supervise, check_says_how_it_would_supervise_here)
+{
+	const char *profile = getenv("PORTREMAP_TEST_PROFILE");
+	int refused_here = profile != NULL && *profile != '\0';
+	struct proc p;
+
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "--check",
+	    "--", staged("probe-static")));
+	cr_assert_eq(p.status, 0, "%s%s", p.outbuf, p.errbuf);
+	expect_out(&p, refused_here ? HELD_HERE : DIRECT_HERE);
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "docker",
+	    staged("portremap"), "--check", "--", staged("probe-static")));
+	cr_assert_eq(p.status, 0, "%s%s", p.outbuf, p.errbuf);
+	expect_out(&p, HELD_HERE);
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "noptrace",
+	    staged("portremap"), "--check", "--", staged("probe-static")));
+	cr_assert_eq(p.status, 126, "%s%s", p.outbuf, p.errbuf);
+	expect_out(&p, "warning: supervision is refused here (pidfd_getfd() or "
+	    "process_vm_readv(), and ptrace(), were refused: Operation not "
+	    "permitted): portremap would exit with status 126 and run nothing");
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "seccomp",
+	    staged("portremap"), "--check", "--", staged("probe-static")));
+	cr_assert_eq(p.status, 126, "%s%s", p.outbuf, p.errbuf);
+	expect_out(&p, "warning: supervision is refused here (seccomp() with "
+	    "user notification was refused: Operation not permitted): "
+	    "portremap would exit with status 126 and run nothing");
+}
+
 Test(supervise, check_says_which_mechanism_and_why)
 {
 	struct proc p;

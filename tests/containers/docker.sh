@@ -84,7 +84,7 @@ dk_supervised() {
 }
 
 if ! command -v dockerd >/dev/null || [ ! -x /usr/bin/docker ]; then
-	skip 32 "no Docker daemon to try (apt-get install docker.io)"
+	skip 34 "no Docker daemon to try (apt-get install docker.io)"
 elif ! start_dockerd; then
 	ok 1 "dockerd starts: $(tail -3 "$docker_dir/dockerd.log")"
 else
@@ -119,6 +119,17 @@ else
 	dk_supervised init 18104 --init --user 65534 \
 	    localhost/portremap-test/tools \
 	    portremap -- /usr/local/bin/go-server :80
+	# --check tries the supervisor's start there, and names the way.
+	out=$(dk run --rm --user 65534 --cap-drop ALL \
+	    localhost/portremap-test/tools \
+	    portremap --check -- /usr/local/bin/go-server 2>&1)
+	echo "$out" | grep -q '^supervision here: through ptrace, holding'
+	ok $? "docker's default profile: portremap --check says it would hold the program's threads ($(echo "$out" | grep '^supervision here' | cut -c1-60))"
+	out=$(dk run --rm --user 65534 --cap-add SYS_PTRACE \
+	    localhost/portremap-test/tools \
+	    portremap --check -- /usr/local/bin/go-server 2>&1)
+	echo "$out" | grep -q '^supervision here: direct'
+	ok $? "docker with CAP_SYS_PTRACE: portremap --check says direct ($(echo "$out" | grep '^supervision here' | cut -c1-60))"
 	dk run -d --name docker-go-ptrace --label $label --user 65534 \
 	    --cap-add SYS_PTRACE -p 127.0.0.1:18097:8080 \
 	    localhost/portremap-test/tools \
