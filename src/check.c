@@ -193,7 +193,8 @@ is_shell(const struct program *p, const char *command)
 
 /*
  * Whether this container lets portremap supervise, and which way, tried on
- * a child that runs nothing: 0, or -1 where the program would not run.
+ * a child that runs nothing: 0; 1 where it is refused and the program
+ * would run with the preload; -1 where the program would not run.
  */
 static int
 print_supervision_here(const struct settings *s, const struct choice *c)
@@ -217,7 +218,7 @@ print_supervision_here(const struct settings *s, const struct choice *c)
 		printf("warning: supervision is refused here (%s): the program "
 		    "runs with LD_PRELOAD, which reaches it only if it uses the "
 		    "C library's bind()\n", refusal);
-		return 0;
+		return 1;
 	}
 	printf("warning: supervision is refused here (%s): portremap would "
 	    "exit with status 126 and run nothing\n", refusal);
@@ -230,12 +231,12 @@ print_supervision(const struct settings *s, const struct choice *c)
 {
 	const struct program *p = &c->program;
 	const char *changer = c->final.changes_user;
-	int runs;
+	int here;
 
 	printf("mechanism: supervision (%s): portremap stays as its parent and "
 	    "remaps its system calls\n", c->why);
-	runs = print_supervision_here(s, c);
-	if (c->may_fall_back)
+	here = print_supervision_here(s, c);
+	if (c->may_fall_back && here == 0)
 		printf("note: where supervision is refused, the program runs "
 		    "with LD_PRELOAD, which reaches it only if it uses the C "
 		    "library's bind()\n");
@@ -258,7 +259,7 @@ print_supervision(const struct settings *s, const struct choice *c)
 			    "portremap after the change of user (gosu USER "
 			    "portremap -- PROGRAM)\n", changer);
 	}
-	return runs;
+	return here < 0 ? -1 : 0;
 }
 
 /* Which program portremap looked at, when wrappers stand before it. */

@@ -484,6 +484,15 @@ Test(supervise, check_says_how_it_would_supervise_here)
 	expect_out(&p, "warning: supervision is refused here (seccomp() with "
 	    "user notification was refused: Operation not permitted): "
 	    "portremap would exit with status 126 and run nothing");
+	/* A program it cannot know falls back to the preload, and runs. */
+	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "seccomp",
+	    staged("portremap"), "--check", "--", "sh", "-c",
+	    "cd /app && exec ./server"));
+	cr_assert_eq(p.status, 0, "%s%s", p.outbuf, p.errbuf);
+	expect_out(&p, "warning: supervision is refused here (seccomp() with "
+	    "user notification was refused: Operation not permitted): the "
+	    "program runs with LD_PRELOAD, which reaches it only if it uses "
+	    "the C library's bind()");
 }
 
 Test(supervise, check_says_which_mechanism_and_why)
