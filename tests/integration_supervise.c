@@ -454,6 +454,26 @@ Test(supervise, a_supervised_program_keeps_its_speculation_controls)
 	"containerd's default profiles do without CAP_SYS_PTRACE)"
 
 /*
+ * portremap --check -- probe-static under noseccomp's refusals (NULL for
+ * none): its status, and the line about supervision here.
+ */
+static void
+check_under(const char *refusals, int status, const char *line)
+{
+	struct proc p;
+
+	if (refusals == NULL)
+		proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"),
+		    "--check", "--", staged("probe-static")));
+	else
+		proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"),
+		    refusals, staged("portremap"), "--check", "--",
+		    staged("probe-static")));
+	cr_assert_eq(p.status, status, "%s%s", p.outbuf, p.errbuf);
+	expect_out(&p, line);
+}
+
+/*
  * --check tries, on a child that runs nothing, whether this container lets
  * portremap supervise, and which way; where it would not run the program,
  * it says so and exits 126, as the run would.
@@ -464,26 +484,15 @@ Test(supervise, check_says_how_it_would_supervise_here)
 	int refused_here = profile != NULL && *profile != '\0';
 	struct proc p;
 
-	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("portremap"), "--check",
-	    "--", staged("probe-static")));
-	cr_assert_eq(p.status, 0, "%s%s", p.outbuf, p.errbuf);
-	expect_out(&p, refused_here ? HELD_HERE : DIRECT_HERE);
-	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "docker",
-	    staged("portremap"), "--check", "--", staged("probe-static")));
-	cr_assert_eq(p.status, 0, "%s%s", p.outbuf, p.errbuf);
-	expect_out(&p, HELD_HERE);
-	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "noptrace",
-	    staged("portremap"), "--check", "--", staged("probe-static")));
-	cr_assert_eq(p.status, 126, "%s%s", p.outbuf, p.errbuf);
-	expect_out(&p, "warning: supervision is refused here (pidfd_getfd() or "
-	    "process_vm_readv(), and ptrace(), were refused: Operation not "
+	check_under(NULL, 0, refused_here ? HELD_HERE : DIRECT_HERE);
+	check_under("docker", 0, HELD_HERE);
+	check_under("noptrace", 126, "warning: supervision is refused here "
+	    "(pidfd_getfd() or process_vm_readv(), and ptrace(), were refused: "
+	    "Operation not permitted): portremap would exit with status 126 "
+	    "and run nothing");
+	check_under("seccomp", 126, "warning: supervision is refused here "
+	    "(seccomp() with user notification was refused: Operation not "
 	    "permitted): portremap would exit with status 126 and run nothing");
-	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "seccomp",
-	    staged("portremap"), "--check", "--", staged("probe-static")));
-	cr_assert_eq(p.status, 126, "%s%s", p.outbuf, p.errbuf);
-	expect_out(&p, "warning: supervision is refused here (seccomp() with "
-	    "user notification was refused: Operation not permitted): "
-	    "portremap would exit with status 126 and run nothing");
 	/* A program it cannot know falls back to the preload, and runs. */
 	proc_run(&p, UNPRIVILEGED, NO_ENV, ARGV(staged("noseccomp"), "seccomp",
 	    staged("portremap"), "--check", "--", "sh", "-c",
