@@ -40,6 +40,7 @@ const char *staged_go(const char *name);
 /* path; the test skips, saying which package to install, where it is missing. */
 const char *installed(const char *path, const char *package);
 #define PYTHON3		installed("/usr/bin/python3", "python3")
+#define BUSYBOX		installed("/bin/busybox", "busybox-static")
 
 /*
  * "LD_PRELOAD=" without the library, for env: only a sanitizer's runtime,
