@@ -7,6 +7,8 @@
  *	bench http PORT SECONDS [CLIENTS]
  *				print HTTP requests per second to a server,
  *				from CLIENTS processes at once (1)
+ *	bench notified [N]	print nanoseconds per getsockname() under a
+ *				seccomp supervisor that only lets it go on
  *
  * Workloads: getsockname-remapped, getsockname-plain, accept, bind,
  * connect-plain (to 8080) and connect-remapped (to 80, which
@@ -14,7 +16,10 @@
  * Ports: 80 (remapped to 8080 by the default map) and ephemeral ones.
  */
 #define _GNU_SOURCE
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
@@ -29,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel.h"
 #include "loopback.h"
 
 #define BENCH_PORT	80
@@ -307,6 +313,91 @@ http_rate(unsigned port, double seconds, int clients)
 	printf("%.0f\n", total / ((now() - start) / 1e9));
 }
 
+/* Let every notified call go on, as fast as the kernel hands them over. */
+static void
+let_go_on(int listener)
+{
+	struct seccomp_notif_sizes sizes;
+	union {
+		struct seccomp_notif n;
+		char room[512];
+	} got;
+	union {
+		struct seccomp_notif_resp r;
+		char room[512];
+	} answer;
+	struct pollfd p = { .fd = listener, .events = POLLIN };
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0 ||
+	    sizes.seccomp_notif > sizeof(got) ||
+	    sizes.seccomp_notif_resp > sizeof(answer))
+		_exit(1);
+	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	while (poll(&p, 1, -1) >= 0 || errno == EINTR) {
+		if (!(p.revents & POLLIN))
+			continue;
+		memset(&got, 0, sizeof(got));
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &got.n) != 0)
+			continue;
+		memset(&answer, 0, sizeof(answer));
+		answer.r.id = got.n.id;
+		answer.r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &answer.r);
+	}
+	_exit(1);
+}
+
+/*
+ * The kernel's share of a supervised getsockname(): the same call under a
+ * seccomp filter whose supervisor, woken as portremap's is, lets it go on
+ * at once. What portremap's supervisor adds is the difference. A child
+ * measures, so that this process keeps no filter.
+ */
+static void
+notified(long n)
+{
+	struct sock_filter only_getsockname[] = {
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },	/* nr */
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, SYS_getsockname },
+		{ BPF_RET, 0, 0, SECCOMP_RET_USER_NOTIF },
+		{ BPF_RET, 0, 0, SECCOMP_RET_ALLOW },
+	};
+	struct sock_fprog prog = { 4, only_getsockname };
+	pid_t measured, supervisor;
+	int listener, status;
+
+	if (n <= 0)
+		n = 100000;
+	if ((measured = fork()) != 0) {
+		if (measured < 0 || waitpid(measured, &status, 0) < 0 ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "bench: notified: no measure\n");
+			exit(1);
+		}
+		return;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    (listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER |
+	    SECCOMP_FILTER_FLAG_SPEC_ALLOW, &prog)) < 0) {
+		perror("bench: seccomp");
+		_exit(1);
+	}
+	if ((supervisor = fork()) == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		let_go_on(listener);
+	}
+	close(listener);
+	if (supervisor < 0)
+		_exit(1);
+	time_workload("getsockname-plain", n);
+	fflush(stdout);
+	kill(supervisor, SIGKILL);
+	waitpid(supervisor, NULL, 0);
+	_exit(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -314,6 +405,8 @@ main(int argc, char **argv)
 		run(argv[2], atol(argv[3]));
 	else if ((argc == 3 || argc == 4) && strcmp(argv[1], "time") == 0)
 		time_workload(argv[2], argc == 4 ? atol(argv[3]) : 0);
+	else if ((argc == 2 || argc == 3) && strcmp(argv[1], "notified") == 0)
+		notified(argc == 3 ? atol(argv[2]) : 0);
 	else if (argc == 3 && strcmp(argv[1], "conns") == 0)
 		connections(atof(argv[2]));
 	else if ((argc == 4 || argc == 5) && strcmp(argv[1], "http") == 0)
@@ -321,7 +414,8 @@ main(int argc, char **argv)
 		    argc == 5 ? atoi(argv[4]) : 1);
 	else {
 		fprintf(stderr, "usage: bench count WORKLOAD N | time WORKLOAD "
-		    "[N] | conns SECONDS | http PORT SECONDS [CLIENTS]\n");
+		    "[N] | notified [N] | conns SECONDS |\n"
+		    "       http PORT SECONDS [CLIENTS]\n");
 		return 2;
 	}
 	return 0;

@@ -49,9 +49,10 @@ fuzz: $(BUILD)/fuzz/settings $(BUILD)/fuzz/calls
 		    $(BUILD)/fuzz/$$target.log; \
 	done
 
-$(BUILD)/bench/bench: bench/bench.c tests/loopback.h $(BUILD)/toolchain
+$(BUILD)/bench/bench: bench/bench.c tests/loopback.h libportremap/kernel.h \
+    $(BUILD)/toolchain
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Itests -o $@ $<
+	$(CC) $(BASE_CFLAGS) -Itests -Ilibportremap -o $@ $<
 
 bench: $(LIBRARY) $(TOOL) $(BUILD)/bench/bench $(BUILD)/tests/noseccomp \
        $(GO_PROGRAMS)
