@@ -335,6 +335,8 @@ let_go_on(int listener)
 	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	while (poll(&p, 1, -1) >= 0 || errno == EINTR) {
+		if (p.revents & (POLLHUP | POLLERR))
+			_exit(0);	/* no process is left under the filter */
 		if (!(p.revents & POLLIN))
 			continue;
 		memset(&got, 0, sizeof(got));
@@ -346,6 +348,21 @@ let_go_on(int listener)
 		(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &answer.r);
 	}
 	_exit(1);
+}
+
+/* Once no supervisor listens, a notified call fails at once (ENOSYS). */
+static int
+answered(void)
+{
+	struct sockaddr_in name;
+	socklen_t len = sizeof(name);
+	int fd = tcp_socket(), ok;
+
+	ok = getsockname(fd, (struct sockaddr *)&name, &len) == 0;
+	if (!ok)
+		perror("bench: notified getsockname");
+	close(fd);
+	return ok;
 }
 
 /*
@@ -389,7 +406,7 @@ notified(long n)
 		let_go_on(listener);
 	}
 	close(listener);
-	if (supervisor < 0)
+	if (supervisor < 0 || !answered())
 		_exit(1);
 	time_workload("getsockname-plain", n);
 	fflush(stdout);
