@@ -578,7 +578,7 @@ Test(supervisor, a_direct_kill_and_timeouts_reach_the_program_once,
  * The program daemonizes and exits, and its pid goes to another process
  * (forced, in a pid namespace): a signal for portremap must not reach it.
  * (The daemon leaves the program's process group, whose id would
- * otherwise keep the pid from reuse.)
+ * otherwise keep the pid from reuse: the script waits until it has.)
  * Once the program has ended, SIGTERM ends portremap.
  */
 Test(supervisor, a_reused_pid_gets_no_forwarded_signal, .timeout = 30)
@@ -595,7 +595,7 @@ Test(supervisor, a_reused_pid_gets_no_forwarded_signal, .timeout = 30)
 	    "pr=$!\n"
 	    "while [ ! -s $d/program ]; do sleep 0.01; done\n"
 	    "p=$(cat $d/program)\n"
-	    "while kill -0 $p 2>/dev/null; do sleep 0.01; done\n"
+	    "while kill -0 $p || kill -0 -$p; do sleep 0.01; done 2>/dev/null\n"
 	    "echo $((p - 1)) >/proc/sys/kernel/ns_last_pid\n"
 	    "/bin/sh -c 'trap \"echo victim got USR1\" USR1; "
 	    "while :; do sleep 0.02; done' &\n"
