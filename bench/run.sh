@@ -159,7 +159,7 @@ fi
 # context switches and ten system calls, about 6 us of CPU on a 2-CPU VM,
 # where a request with its client costs about 80 us, and the accepting
 # thread, once answered, waits behind the 32 clients on the same CPUs: a
-# saturated server there sits at 0.83 to 0.95 from one run to the next,
+# saturated server there sits at 0.78 to 0.95 from one run to the next,
 # and rounds of it differ by 10% either way.
 # It execs, so that a background job's $! is portremap itself.
 supervised() {
