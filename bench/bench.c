@@ -9,6 +9,8 @@
  *				from CLIENTS processes at once (1)
  *	bench notified [N]	print nanoseconds per getsockname() under a
  *				seccomp supervisor that only lets it go on
+ *	bench notified -- PROGRAM [ARG...]
+ *				run PROGRAM under that supervisor
  *
  * Workloads: getsockname-remapped, getsockname-plain, accept, bind,
  * connect-plain (to 8080) and connect-remapped (to 80, which
@@ -366,13 +368,12 @@ answered(void)
 }
 
 /*
- * The kernel's share of a supervised getsockname(): the same call under a
- * seccomp filter whose supervisor, woken as portremap's is, lets it go on
- * at once. What portremap's supervisor adds is the difference. A child
- * measures, so that this process keeps no filter.
+ * Put this process under a seccomp filter that sends its getsockname()
+ * calls to a supervisor, woken as portremap's is, that lets them go on at
+ * once: the kernel's round trip, and nothing of portremap's work.
  */
-static void
-notified(long n)
+static pid_t
+notify_getsockname(void)
 {
 	struct sock_filter only_getsockname[] = {
 		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },	/* nr */
@@ -381,19 +382,9 @@ notified(long n)
 		{ BPF_RET, 0, 0, SECCOMP_RET_ALLOW },
 	};
 	struct sock_fprog prog = { 4, only_getsockname };
-	pid_t measured, supervisor;
-	int listener, status;
+	pid_t supervisor;
+	int listener;
 
-	if (n <= 0)
-		n = 100000;
-	if ((measured = fork()) != 0) {
-		if (measured < 0 || waitpid(measured, &status, 0) < 0 ||
-		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "bench: notified: no measure\n");
-			exit(1);
-		}
-		return;
-	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
 	    (listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 	    SECCOMP_FILTER_FLAG_NEW_LISTENER |
@@ -408,11 +399,46 @@ notified(long n)
 	close(listener);
 	if (supervisor < 0 || !answered())
 		_exit(1);
+	return supervisor;
+}
+
+/*
+ * The kernel's share of a supervised getsockname(): what portremap's
+ * supervisor adds is the difference. A child measures, so that this
+ * process keeps no filter.
+ */
+static void
+notified(long n)
+{
+	pid_t measured, supervisor;
+	int status;
+
+	if (n <= 0)
+		n = 100000;
+	if ((measured = fork()) != 0) {
+		if (measured < 0 || waitpid(measured, &status, 0) < 0 ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "bench: notified: no measure\n");
+			exit(1);
+		}
+		return;
+	}
+	supervisor = notify_getsockname();
 	time_workload("getsockname-plain", n);
 	fflush(stdout);
 	kill(supervisor, SIGKILL);
 	waitpid(supervisor, NULL, 0);
 	_exit(0);
+}
+
+/* The same round trip under a whole program: a server's floor. */
+static void
+notified_exec(char **argv)
+{
+	(void)notify_getsockname();	/* killed as its parent thread ends */
+	execvp(argv[0], argv);
+	fprintf(stderr, "bench: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
 }
 
 int
@@ -422,6 +448,9 @@ main(int argc, char **argv)
 		run(argv[2], atol(argv[3]));
 	else if ((argc == 3 || argc == 4) && strcmp(argv[1], "time") == 0)
 		time_workload(argv[2], argc == 4 ? atol(argv[3]) : 0);
+	else if (argc > 3 && strcmp(argv[1], "notified") == 0 &&
+	    strcmp(argv[2], "--") == 0)
+		notified_exec(argv + 3);
 	else if ((argc == 2 || argc == 3) && strcmp(argv[1], "notified") == 0)
 		notified(argc == 3 ? atol(argv[2]) : 0);
 	else if (argc == 3 && strcmp(argv[1], "conns") == 0)
@@ -431,8 +460,8 @@ main(int argc, char **argv)
 		    argc == 5 ? atoi(argv[4]) : 1);
 	else {
 		fprintf(stderr, "usage: bench count WORKLOAD N | time WORKLOAD "
-		    "[N] | notified [N] | conns SECONDS |\n"
-		    "       http PORT SECONDS [CLIENTS]\n");
+		    "[N] | notified [N] | notified -- PROGRAM [ARG...] |\n"
+		    "       conns SECONDS | http PORT SECONDS [CLIENTS]\n");
 		return 2;
 	}
 	return 0;
