@@ -242,6 +242,7 @@ if [ -x "$build/portremap" ]; then
 	cp "$build/portremap" "$stage/"
 	for workload in bind getsockname-remapped; do
 		raw=$(run without "$bench" time "$workload")
+		[ "$workload" = getsockname-remapped ] && raw_name=$raw
 		sup=$(supervised --supervise -- "$bench" time "$workload")
 		printf '%-26s %10s %10s %7s   ns per call, under portremap --supervise\n' \
 		    "supervised $workload" "$raw" "$sup" \
@@ -261,8 +262,8 @@ if [ -x "$build/portremap" ]; then
 	    held=$(held --supervise -- "$bench" time getsockname-remapped \
 	    3000); then
 		printf '%-26s %10s %10s %7s   ns per call, the same with portremap and the program on one CPU\n' \
-		    "held, one CPU" "$raw" "$held" \
-		    "$(awk -v a="$held" -v b="$raw" 'BEGIN { printf "%.1fx", a / b }')"
+		    "held, one CPU" "$raw_name" "$held" \
+		    "$(awk -v a="$held" -v b="$raw_name" 'BEGIN { printf "%.1fx", a / b }')"
 	fi
 	one_cpu=
 	# The kernel's share of a supervised call: a notification that a
